@@ -125,4 +125,19 @@ class TrainLoopTest {
         .run(fx.source(), LinearRegressionFixture.step(sd2));
     assertThat(counter.getDouble(0)).isEqualTo(7.0);
   }
+
+  @Test
+  void frozenConstantsStayBitIdenticalAndAreCheckpointed(@TempDir Path tmp) {
+    SameDiff sd = LinearRegressionFixture.graph(3);
+    sd.convertToConstant(sd.getVariable("fc.bias"));
+    sd.getArrForVarName("fc.bias").assign(0.3);
+    float[] before = sd.getArrForVarName("fc.bias").dup().data().asFloat();
+    float[] w0 = sd.getArrForVarName("fc.weight").dup().data().asFloat();
+    loop(sd, tmp).stopAfterStep(3).build().run(fx.source(), LinearRegressionFixture.step(sd));
+    assertThat(sd.getArrForVarName("fc.bias").data().asFloat()).containsExactly(before);
+    assertThat(sd.getArrForVarName("fc.weight").data().asFloat()).isNotEqualTo(w0);
+    Checkpoint c = Checkpoint.read(tmp.resolve("checkpoints/last.ckpt"));
+    assertThat(c.weights()).containsKeys("fc.weight", "fc.bias");
+    assertThat(c.adam()).containsOnlyKeys("fc.weight");
+  }
 }
