@@ -135,6 +135,12 @@ public final class TrainLoop {
       step = c.step();
       lastGoodStep = step;
       log.info("[{}] resumed from {} at step {} (epoch {})", stage, last, step, c.epoch());
+      com.fasterxml.jackson.databind.JsonNode now = RunDirectory.JSON.valueToTree(config);
+      if (c.config() != null && !c.config().equals(now)) {
+        log.warn("[{}] the config differs from the one saved in {}: checkpoint {} vs now {}", stage, last,
+            c.config(), now);
+      }
+      runDir.appendMetrics(Map.of("type", "resume", "stage", stage, "step", step));
     } else if (resume) {
       log.info("[{}] --resume: no checkpoint at {}, starting from scratch", stage, last);
     }
@@ -142,6 +148,11 @@ public final class TrainLoop {
       runDir.writeRunJson(stage, seed, config, Map.of("totalSteps", totalSteps, "stepsPerEpoch", spe,
           "epochs", epochs, "peakLr", schedule.peakLr(), "warmupSteps", schedule.warmupSteps()));
     }
+    long nParams = 0;
+    for (INDArray a : params.values()) nParams += a.length();
+    log.info("[{}] {} trainable tensors ({} parameters), {} steps ({} epochs x {}), peak lr {}, warm-up {} steps,"
+        + " end lr {}", stage, params.size(), nParams, totalSteps, epochs, spe, schedule.peakLr(),
+        schedule.warmupSteps(), schedule.endLr());
     long firstStep = step;
     long t0 = System.nanoTime();
     List<Double> losses = new ArrayList<>();
@@ -193,6 +204,7 @@ public final class TrainLoop {
           TrainingStatus s = status(epoch, step, totalSteps, lastLoss, lr, ips, t0, metrics);
           fire(l -> l.onStep(s));
           if (runDir != null && (step % logEvery == 0 || step == totalSteps)) runDir.appendMetrics(record("step", s));
+          fn.release(res);
           boolean stopNow = stopAfter > 0 && step >= stopAfter;
           if (runDir != null && ((checkpointEvery > 0 && step % checkpointEvery == 0) || step == totalSteps || stopNow)) {
             writeCheckpoint(last, step, (int) (step / spe), rng, s);
