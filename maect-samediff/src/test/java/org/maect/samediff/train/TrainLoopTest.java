@@ -140,4 +140,22 @@ class TrainLoopTest {
     assertThat(c.weights()).containsKeys("fc.weight", "fc.bias");
     assertThat(c.adam()).containsOnlyKeys("fc.weight");
   }
+
+  @Test
+  void totalStepsOverrideEndsInAPartialEpoch(@TempDir Path tmp) throws Exception {
+    SameDiff sd = LinearRegressionFixture.graph(3);
+    TrainLoop.Result r = TrainLoop.builder("test", sd)
+        .optimizer(AdamW.of(OC))
+        .schedule(new LrSchedule(0.1, 0, 2, 9))
+        .totalSteps(9)
+        .runDirectory(RunDirectory.open(tmp))
+        .build()
+        .run(fx.source(), LinearRegressionFixture.step(sd));
+    assertThat(r.losses()).hasSize(9);
+    List<String> epochs = Files.readAllLines(tmp.resolve("metrics.jsonl")).stream()
+        .filter(l -> l.contains("\"type\":\"epoch\"")).toList();
+    assertThat(epochs).hasSize(2);
+    assertThat(epochs.get(1)).contains("\"step\":9");
+    assertThat(Checkpoint.read(tmp.resolve("checkpoints/last.ckpt")).step()).isEqualTo(9);
+  }
 }
