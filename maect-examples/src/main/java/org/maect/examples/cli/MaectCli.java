@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
     description = "MAE-CT: masked autoencoders + contrastive tuning on Deeplearning4j.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      DataCommand.class,
+      ClusterMetricsCommand.class,
     })
 public final class MaectCli implements Runnable {
 

@@ -1,0 +1,61 @@
+package org.maect.samediff.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.ToIntFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link StepFunction} for a SameDiff graph with a scalar loss: one {@code calculateGradientsAndOutputs} call
+ * gives the loss value and the gradients of all trainable variables (VARIABLE type; constants are frozen).
+ */
+public final class SameDiffStep<B> implements StepFunction<B> {
+  private final SameDiff sd;
+  private final String loss;
+  private final BiFunction<B, Context, Map<String, INDArray>> placeholders;
+  private final ToIntFunction<B> images;
+  private final List<String> trainable;
+
+  private SameDiffStep(SameDiff sd, String loss, BiFunction<B, Context, Map<String, INDArray>> placeholders,
+      ToIntFunction<B> images) {
+    this.sd = sd;
+    this.loss = loss;
+    this.placeholders = placeholders;
+    this.images = images;
+    if (sd.getVariable(loss) == null) throw new IllegalArgumentException("Graph has no variable '" + loss + "'");
+    sd.setLossVariables(loss);
+    this.trainable = new ArrayList<>();
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == VariableType.VARIABLE) trainable.add(v.name());
+    }
+    if (trainable.isEmpty()) throw new IllegalArgumentException("Graph has no trainable variables");
+  }
+
+  /**
+   * @param loss name of the scalar loss variable
+   * @param placeholders feeds for a batch (may use {@code ctx.rng()} for masking noise etc.)
+   * @param images images in a batch (throughput)
+   */
+  public static <B> SameDiffStep<B> of(SameDiff sd, String loss,
+      BiFunction<B, Context, Map<String, INDArray>> placeholders, ToIntFunction<B> images) {
+    return new SameDiffStep<>(sd, loss, placeholders, images);
+  }
+
+  /** Names of the variables that receive gradients. */
+  public List<String> trainable() {
+    return List.copyOf(trainable);
+  }
+
+  @Override
+  public Result step(B batch, Context ctx) {
+    OutAndGrad og = sd.calculateGradientsAndOutputs(placeholders.apply(batch, ctx), List.of(loss), trainable);
+    double l = og.getOutputs().get(loss).getDouble(0);
+    return new Result(l, og.getGradients(), images.applyAsInt(batch));
+  }
+}

@@ -1,0 +1,69 @@
+package org.maect.samediff.nnclr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class NnQueueTest {
+
+  private static float[] rows(float... v) {
+    return v;
+  }
+
+  @Test
+  void initialEntriesAreRandomUnitVectorsWithoutIds() {
+    NnQueue q = new NnQueue(64, 8, new SplittableRandom(1));
+    float[] v = q.vectorsCopy();
+    for (int r = 0; r < 64; r++) {
+      double s = 0;
+      for (int c = 0; c < 8; c++) s += v[r * 8 + c] * v[r * 8 + c];
+      assertThat(s).isCloseTo(1.0, within(1e-5));
+    }
+    assertThat(q.idsCopy()).containsOnly(-1L);
+    assertThat(q.labelsCopy()).containsOnly(-1);
+    assertThat(v[0]).isNotEqualTo(v[8]);
+  }
+
+  @Test
+  void enqueueIsFifoAndWrapsAround() {
+    NnQueue q = new NnQueue(5, 2, new SplittableRandom(2));
+    q.enqueue(rows(1, 0, 0, 1, 1, 0), 3, new long[] {10, 11, 12}, new int[] {0, 1, 2});
+    assertThat(q.pointer()).isEqualTo(3);
+    assertThat(q.idsCopy()).containsExactly(10, 11, 12, -1, -1);
+    q.enqueue(rows(0, 1, 1, 0, 0, 1), 3, new long[] {13, 14, 15}, new int[] {3, 4, 5});
+    // 13, 14 fill slots 3, 4; 15 overwrites the oldest entry (slot 0)
+    assertThat(q.idsCopy()).containsExactly(15, 11, 12, 13, 14);
+    assertThat(q.labelsCopy()).containsExactly(5, 1, 2, 3, 4);
+    assertThat(q.pointer()).isEqualTo(1);
+    float[] v = q.vectorsCopy();
+    assertThat(new float[] {v[0], v[1], v[6], v[7], v[8], v[9]}).containsExactly(0, 1, 0, 1, 1, 0);
+  }
+
+  @Test
+  void ownSampleGetsSimilarityMinusOneAndIsNotPicked() {
+    NnQueue q = new NnQueue(new float[] {1, 0, 0.8f, 0.6f, 0, 1}, new long[] {7, 8, 9}, new int[] {0, 1, 2}, 0);
+    float[] query = {1, 0};
+    float[] sim = q.similarities(query, 1, new long[] {7});
+    assertThat(sim).containsExactly(-1f, 0.8f, 0f);
+    NnQueue.Lookup nn = q.lookup(query, 1, new long[] {7}, 1, new int[] {0});
+    assertThat(nn.indices()).containsExactly(1);
+    assertThat(nn.neighbours()).containsExactly(0.8f, 0.6f);
+    // another sample id: its exact match wins
+    assertThat(q.lookup(query, 1, new long[] {99}, 1, new int[] {0}).indices()).containsExactly(0);
+  }
+
+  @Test
+  void labelAgreementCountsMatchingQueueLabels() {
+    NnQueue q = new NnQueue(new float[] {1, 0, 0, 1, 1, 0}, new long[] {1, 2, 3}, new int[] {4, 5, -1}, 0);
+    assertThat(q.labelAgreement(new int[] {0, 1, 2, 0}, new int[] {4, 4, -2, 4})).isEqualTo(0.5);
+  }
+
+  @Test
+  void l2NormalizeRowsMatchesTorchNormalize() {
+    float[] x = {3, 4, 0, 0};
+    NnQueue.l2NormalizeRows(x, 2, 2);
+    assertThat(x).containsExactly(0.6f, 0.8f, 0f, 0f);
+  }
+}
