@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       HeadInitCommand.class,
       TuneCommand.class,
+      ClusterMetricsCommand.class,
     })
 public final class MaectCli implements Runnable {
 

@@ -1,0 +1,31 @@
+package org.maect.eval.metrics;
+
+/**
+ * Hungarian-matched clustering accuracy: the fraction of samples whose cluster is mapped to their class
+ * by the one-to-one cluster→class mapping that maximises the number of such samples.
+ *
+ * <p>When #clusters ≠ #classes the mapping is a maximum matching of the rectangular contingency table:
+ * surplus clusters (or classes) stay unmatched and their samples count as errors (the same value as
+ * padding the table with zeros to a square and solving that).
+ */
+public final class ClusterAccuracy {
+  private ClusterAccuracy() {}
+
+  public static double of(int[] truth, int[] clusters) {
+    return of(ContingencyTable.of(truth, clusters));
+  }
+
+  public static double of(ContingencyTable t) {
+    int[] map = mapping(t);
+    long hit = 0;
+    for (int i = 0; i < t.rows; i++) if (map[i] >= 0) hit += t.count(i, map[i]);
+    return (double) hit / t.n;
+  }
+
+  /** For each class row {@code i}, the matched cluster column, or -1 when none. */
+  public static int[] mapping(ContingencyTable t) {
+    double[] profit = new double[t.counts.length];
+    for (int i = 0; i < profit.length; i++) profit[i] = t.counts[i];
+    return LinearAssignment.maximize(profit, t.rows, t.cols);
+  }
+}
