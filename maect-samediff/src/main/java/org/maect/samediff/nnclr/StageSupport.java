@@ -53,15 +53,16 @@ final class StageSupport {
   }
 
   /** The stage's augmentation at the encoder's image size, optionally followed by the dataset normalisation. */
-  static ImageTransform transform(ContrastiveTuningConfig c, ImageDataset ds, int size, boolean normalize) {
+  static ImageTransform transform(ContrastiveTuningConfig c, String dataset, ImageDataset ds, int size,
+      boolean normalize) {
     ImageTransform t = "aug".equals(c.augmentation()) ? Augmentations.maeCtAug(size)
         : Augmentations.maeCtMin(size, c.cropScaleMin());
-    return normalize ? Compose.of(t, normalization(ds)) : t;
+    return normalize ? Compose.of(t, normalization(dataset, ds)) : t;
   }
 
-  static Normalize normalization(ImageDataset ds) {
-    double[][] ms = Datasets.meanStd(ds);
-    return new Normalize(ms[0], ms[1]);
+  /** The normalisation stage 1 uses: {@link Normalize#forDataset} (published statistics, else ImageNet's). */
+  static Normalize normalization(String dataset, ImageDataset ds) {
+    return Normalize.forDataset(dataset);
   }
 
   static BatchSource<Batch> batches(ImageDataset ds, int[] subset, int batchSize, ImageTransform t, long seed,
