@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       DataCommand.class,
       ClusterMetricsCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      EmbedCommand.class,
     })
 public final class MaectCli implements Runnable {
 
