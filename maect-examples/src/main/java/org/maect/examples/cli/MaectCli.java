@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       DataCommand.class,
+      EvaluateCommand.class,
       ClusterMetricsCommand.class,
     })
 public final class MaectCli implements Runnable {
