@@ -2,8 +2,9 @@
 
     /usr/bin/python3 tools/golden/data_resample.py > maect-core/src/test/resources/golden/data/resample.json
 
-Resample: torch.nn.functional.interpolate(mode="bilinear", align_corners=False, antialias=True) on a crop
-(the same op torchvision's resized_crop / resize use on tensors with antialias=True).
+Resample: torch.nn.functional.interpolate(mode="bilinear"|"bicubic", align_corners=False, antialias=True) on
+a crop (the op torchvision's resized_crop / resize use on tensors with antialias=True; it follows PIL, whose
+bicubic is Keys' cubic with a = -0.5). No clamping: the Java transforms clamp afterwards.
 Blur: torchvision's gaussian_blur semantics re-stated with torch ops (1-d kernel exp(-x^2/2s^2) normalised,
 reflect padding, separable conv), since torchvision is not installed here.
 """
@@ -21,9 +22,10 @@ for (c, h, w, top, left, ch, cw, oh, ow) in [
 ]:
     x = torch.rand(c, h, w, dtype=torch.float64)
     crop = x[:, top:top + ch, left:left + cw].unsqueeze(0)
-    y = F.interpolate(crop, size=(oh, ow), mode="bilinear", align_corners=False, antialias=True)[0]
-    cases.append(dict(c=c, h=h, w=w, top=top, left=left, ch=ch, cw=cw, oh=oh, ow=ow,
-                      input=x.flatten().tolist(), output=y.flatten().tolist()))
+    for mode in ("bilinear", "bicubic"):
+        y = F.interpolate(crop, size=(oh, ow), mode=mode, align_corners=False, antialias=True)[0]
+        cases.append(dict(filter=mode.upper(), c=c, h=h, w=w, top=top, left=left, ch=ch, cw=cw, oh=oh, ow=ow,
+                          input=x.flatten().tolist(), output=y.flatten().tolist()))
 
 blurs = []
 for (c, h, w, k, sigma) in [(1, 10, 12, 3, 0.8), (3, 9, 7, 5, 1.7)]:

@@ -16,6 +16,10 @@ import java.util.List;
  *   <tr><td>{@link #evalTransform}</td><td>resize shorter side + centre crop (no randomness)</td></tr>
  * </table>
  *
+ * <p>Crops and resizes are bicubic, as in ml-jku/MAE-CT's yamls (stage 1: crop 0.2-1 + flip; stage 3
+ * MAE-CT: crop 0.08-1 + flip; MAE-CT<sub>aug</sub>: crop, flip, jitter, blur, grayscale, solarise, in that
+ * order; probe evaluation: resize 256 + centre crop 224).
+ *
  * <p>BYOL set (Grill et al. 2020, table 6): colour jitter (brightness 0.4, contrast 0.4, saturation 0.2,
  * hue 0.1) applied with p = 0.8, grayscale p = 0.2, Gaussian blur (kernel ~10% of the side, sigma
  * [0.1, 2]) p = 1.0 / 0.1 for view 1 / 2, solarise (threshold 0.5) p = 0.0 / 0.2. The symmetric
@@ -75,8 +79,8 @@ public final class Augmentations {
         new RandomResizedCrop(size, 0.08, 1.0),
         new RandomHorizontalFlip(0.5),
         new RandomApply(new ColorJitter(0.4, 0.4, 0.2, 0.1), 0.8),
-        new RandomGrayscale(0.2),
         GaussianBlur.forImageSize(size, blurP),
+        new RandomGrayscale(0.2),
         new Solarize(0.5, solarizeP));
   }
 

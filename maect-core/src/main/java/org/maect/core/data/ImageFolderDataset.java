@@ -40,7 +40,7 @@ public final class ImageFolderDataset implements ImageDataset {
   private final int c;
   private final int h;
   private final int w;
-  private final byte[][] cache;
+  private final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> cache;
 
   private ImageFolderDataset(Path dir, List<String> classes, List<Path> files, int[] labels, int c, int h, int w) {
     this.dir = dir;
@@ -50,7 +50,8 @@ public final class ImageFolderDataset implements ImageDataset {
     this.c = c;
     this.h = h;
     this.w = w;
-    this.cache = (long) files.size() * c * h * w <= CACHE_LIMIT_BYTES ? new byte[files.size()][] : null;
+    this.cache = (long) files.size() * c * h * w <= CACHE_LIMIT_BYTES
+        ? new java.util.concurrent.atomic.AtomicReferenceArray<>(files.size()) : null;
   }
 
   /** Opens a split with the first image's size. */
@@ -203,11 +204,11 @@ public final class ImageFolderDataset implements ImageDataset {
 
   @Override
   public void image(int i, float[] dst, int off) {
-    byte[] px = cache == null ? null : cache[Objects.checkIndex(i, files.size())];
+    byte[] px = cache == null ? null : cache.get(Objects.checkIndex(i, files.size()));
     if (px == null) {
       px = pixels(i);
       if (cache != null) {
-        cache[i] = px; // benign race: equal content
+        cache.set(i, px); // two threads may decode the same image; both results are equal
       }
     }
     for (int k = 0; k < px.length; k++) {

@@ -3,8 +3,9 @@ package org.maect.core.data;
 import java.util.SplittableRandom;
 
 /**
- * Crops a random region and resizes it (bilinear, antialiased when shrinking) to {@code size x size};
- * torchvision's {@code RandomResizedCrop} semantics.
+ * Crops a random region and resizes it to {@code size x size} with {@code filter} (bicubic by default, as
+ * MAE and MAE-CT; antialiased when shrinking; results clamped to [0,1]); torchvision's
+ * {@code RandomResizedCrop} semantics.
  *
  * <p>Up to 10 attempts draw an area fraction uniformly from {@code [scaleMin, scaleMax]} and a log-uniform
  * aspect ratio (w/h) from {@code [ratioMin, ratioMax]}; {@code w = round(sqrt(A*r))}, {@code h = round(sqrt(A/r))};
@@ -14,7 +15,8 @@ import java.util.SplittableRandom;
  *
  * @param size output height and width
  */
-public record RandomResizedCrop(int size, double scaleMin, double scaleMax, double ratioMin, double ratioMax)
+public record RandomResizedCrop(
+    int size, double scaleMin, double scaleMax, double ratioMin, double ratioMax, Resample.Filter filter)
     implements ImageTransform {
   /** A crop box in input pixels. */
   public record Box(int top, int left, int height, int width) {}
@@ -29,9 +31,15 @@ public record RandomResizedCrop(int size, double scaleMin, double scaleMax, doub
     if (!(ratioMin > 0 && ratioMin <= ratioMax)) {
       throw new IllegalArgumentException("Invalid ratio range: [" + ratioMin + ", " + ratioMax + "]");
     }
+    java.util.Objects.requireNonNull(filter, "filter");
   }
 
-  /** Scale range {@code [scaleMin, scaleMax]}, ratio {@code [3/4, 4/3]}. */
+  /** Bicubic. */
+  public RandomResizedCrop(int size, double scaleMin, double scaleMax, double ratioMin, double ratioMax) {
+    this(size, scaleMin, scaleMax, ratioMin, ratioMax, Resample.Filter.BICUBIC);
+  }
+
+  /** Scale range {@code [scaleMin, scaleMax]}, ratio {@code [3/4, 4/3]}, bicubic. */
   public RandomResizedCrop(int size, double scaleMin, double scaleMax) {
     this(size, scaleMin, scaleMax, 3.0 / 4.0, 4.0 / 3.0);
   }
@@ -95,6 +103,6 @@ public record RandomResizedCrop(int size, double scaleMin, double scaleMax, doub
   @Override
   public void apply(float[] src, int c, int h, int w, float[] dst, int dstOff, SplittableRandom rng) {
     Box b = sample(h, w, rng);
-    Resample.bilinear(src, c, h, w, b.top(), b.left(), b.height(), b.width(), dst, dstOff, size, size);
+    Resample.resizeClamped(filter, src, c, h, w, b.top(), b.left(), b.height(), b.width(), dst, dstOff, size, size);
   }
 }

@@ -4,13 +4,20 @@ import java.util.SplittableRandom;
 
 /**
  * Deterministic resize so that the shorter side becomes {@code shorter} (aspect ratio kept, longer side
- * {@code round(longer * shorter / shorterIn)}), bilinear and antialiased as {@link Resample}.
+ * {@code round(longer * shorter / shorterIn)}), with {@code filter} (bicubic by default, as the MAE-CT
+ * evaluation), antialiased as {@link Resample}, clamped to [0,1].
  */
-public record Resize(int shorter) implements ImageTransform {
+public record Resize(int shorter, Resample.Filter filter) implements ImageTransform {
   public Resize {
     if (shorter <= 0) {
       throw new IllegalArgumentException("Invalid resize target: " + shorter);
     }
+    java.util.Objects.requireNonNull(filter, "filter");
+  }
+
+  /** Bicubic. */
+  public Resize(int shorter) {
+    this(shorter, Resample.Filter.BICUBIC);
   }
 
   @Override
@@ -40,6 +47,6 @@ public record Resize(int shorter) implements ImageTransform {
   @Override
   public void apply(float[] src, int c, int h, int w, float[] dst, int dstOff, SplittableRandom rng) {
     int[] o = outShape(c, h, w);
-    Resample.bilinear(src, c, h, w, 0, 0, h, w, dst, dstOff, o[1], o[2]);
+    Resample.resizeClamped(filter, src, c, h, w, 0, 0, h, w, dst, dstOff, o[1], o[2]);
   }
 }

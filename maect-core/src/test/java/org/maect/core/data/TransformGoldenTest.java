@@ -39,12 +39,12 @@ class TransformGoldenTest {
   }
 
   @Test
-  void bilinearResizeMatchesTorchInterpolateWithAntialias() {
+  void bilinearAndBicubicResizeMatchTorchInterpolateWithAntialias() {
     for (JsonNode c : golden.get("resample")) {
       float[] x = floats(c.get("input"));
       float[] expected = floats(c.get("output"));
       float[] y = new float[expected.length];
-      Resample.bilinear(x, c.get("c").asInt(), c.get("h").asInt(), c.get("w").asInt(), c.get("top").asInt(),
+      Resample.resize(Resample.Filter.valueOf(c.get("filter").asText()), x, c.get("c").asInt(), c.get("h").asInt(), c.get("w").asInt(), c.get("top").asInt(),
           c.get("left").asInt(), c.get("ch").asInt(), c.get("cw").asInt(), y, 0, c.get("oh").asInt(), c.get("ow").asInt());
       assertClose(y, expected, 1e-5);
     }

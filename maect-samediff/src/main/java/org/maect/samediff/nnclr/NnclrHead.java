@@ -67,6 +67,14 @@ public final class NnclrHead {
     return p;
   }
 
+  /**
+   * The reference's weight-decay exclusion (ml-jku/MAE-CT {@code OptimizerWrapper}): biases and all
+   * parameters with at most one dimension (norm weights). Use with {@code AdamW.DEFAULT_NO_DECAY.or(...)}.
+   */
+  public static java.util.function.Predicate<String> noWeightDecay(Map<String, INDArray> params) {
+    return n -> n.endsWith(".bias") || (params.containsKey(n) && params.get(n).rank() <= 1);
+  }
+
   /** True for BatchNorm running buffers (not trained; copied, not averaged, by the projector EMA). */
   public static boolean isBuffer(String name) {
     return name.endsWith(".running_mean") || name.endsWith(".running_var");

@@ -1,0 +1,215 @@
+package org.maect.samediff.nnclr;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.maect.core.config.NnclrHeadConfig;
+import org.maect.core.config.ViTConfig;
+import org.maect.samediff.vit.Params;
+import org.maect.samediff.vit.Pooling;
+import org.maect.samediff.vit.VitEncoder;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training graph of MAE-CT stages 2 and 3: (encoder ->) pooled features -> NNCLR head -> loss.
+ *
+ * <p>Two inputs are possible: {@link #POOLED} {@code [2B, E]} features (stage 2, where the frozen encoder runs
+ * separately in inference, and golden tests) or {@link #IMAGES} {@code [2B, C, H, W]} through a ViT encoder in
+ * the same graph (stage 3), optionally with {@link #KEEP} {@code [2B, K, L]} for the masking ablation. Rows
+ * are view-major. The graph has:
+ * <ul>
+ *   <li>{@link #PROJECTED} {@code [2B, O]} online projector output and {@link #PREDICTED} {@code [2B, O]};
+ *   <li>{@link #TARGET_PROJECTED} {@code [2B, O]} when an EMA target projector is present (constants);
+ *   <li>{@link #LOSS}: the symmetric NNCLR loss against the {@link #POSITIVES} placeholder.
+ * </ul>
+ * BatchNorm running buffers are not in the graph (training mode uses batch statistics); they are kept in
+ * {@link #buffers()} and updated from the batch statistics the step reads out ({@link #onlineNorms()}).
+ */
+public final class NnclrModel {
+
+  public static final String POOLED = "pooled";
+  public static final String IMAGES = "images";
+  public static final String KEEP = "keep";
+  public static final String POSITIVES = "positives";
+  public static final String PROJECTED = "projected";
+  public static final String TARGET_PROJECTED = "target_projected";
+  public static final String PREDICTED = "predicted";
+  public static final String LOSS = "loss";
+
+  private final SameDiff sd;
+  private final NnclrHeadConfig cfg;
+  private final DataType dataType;
+  private final Map<String, INDArray> buffers;
+  private final List<ComposedBatchNorm.Layer> onlineNorms;
+  private final boolean hasTarget;
+
+  private NnclrModel(SameDiff sd, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> buffers,
+      List<ComposedBatchNorm.Layer> onlineNorms, boolean hasTarget) {
+    this.sd = sd;
+    this.cfg = cfg;
+    this.dataType = dataType;
+    this.buffers = buffers;
+    this.onlineNorms = onlineNorms;
+    this.hasTarget = hasTarget;
+  }
+
+  /**
+   * The head on a {@link #POOLED} placeholder.
+   *
+   * @param head arrays of {@code projector.*}, {@code predictor.*} and, if {@code withTarget},
+   *     {@code target_projector.*} (parameters and running buffers), cast to {@code dataType}
+   */
+  public static NnclrModel onPooled(
+      long inDim, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> head, boolean withTarget) {
+    SameDiff sd = SameDiff.create();
+    SDVariable pooled = sd.placeHolder(POOLED, dataType, -1, inDim);
+    return withHead(sd, pooled, cfg, dataType, head, withTarget);
+  }
+
+  /**
+   * Encoder and head in one graph, the lowest {@code frozenBlocks} blocks (and the patch embedding / CLS
+   * token when block 0 is frozen) as constants.
+   *
+   * @param encoder encoder arrays by timm key (from the previous stage)
+   * @param numKeep patches kept per image when masking during tuning (ablation), 0 for no masking
+   */
+  public static NnclrModel onEncoder(
+      ViTConfig vit,
+      NnclrHeadConfig cfg,
+      DataType dataType,
+      Map<String, INDArray> encoder,
+      Map<String, INDArray> head,
+      boolean withTarget,
+      int frozenBlocks,
+      int numKeep) {
+    SameDiff sd = SameDiff.create();
+    for (String name : VitEncoder.parameterNames(vit)) {
+      INDArray a = encoder.get(name);
+      if (a == null) throw new IllegalArgumentException("Encoder weights lack '" + name + "'");
+      sd.var(name, a.castTo(dataType).dup());
+    }
+    SDVariable images = sd.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
+    SDVariable keep = numKeep > 0 ? sd.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
+    VitEncoder enc = VitEncoder.build(new Params(sd, dataType, 0), vit, images, keep, "");
+    SDVariable pooled = sd.identity(POOLED, enc.pooled(vitPooling(cfg.pooling())));
+    VitEncoder.freezeBlocks(sd, vit, frozenBlocks);
+    return withHead(sd, pooled, cfg, dataType, head, withTarget);
+  }
+
+  /**
+   * The head on {@code pooled} features already in {@code sd} (e.g. a ViT encoder's pooled output).
+   */
+  public static NnclrModel withHead(SameDiff sd, SDVariable pooled, NnclrHeadConfig cfg, DataType dt,
+      Map<String, INDArray> head, boolean withTarget) {
+    Map<String, INDArray> p = new LinkedHashMap<>();
+    Map<String, INDArray> buffers = new LinkedHashMap<>();
+    for (Map.Entry<String, INDArray> e : head.entrySet()) {
+      INDArray a = e.getValue().castTo(dt).dup();
+      if (NnclrHead.isBuffer(e.getKey())) buffers.put(e.getKey(), a);
+      else p.put(e.getKey(), a);
+    }
+    List<ComposedBatchNorm.Layer> norms = new ArrayList<>();
+    ComposedBatchNorm.Mode train = ComposedBatchNorm.Mode.TRAIN;
+    SDVariable proj = NnclrHead.projector(sd, NnclrHead.PROJECTOR, pooled, cfg, 2, train, true, p, norms);
+    sd.identity(PROJECTED, proj);
+    SDVariable pred = NnclrHead.predictor(sd, NnclrHead.PREDICTOR, proj, cfg, 2, train, p, norms);
+    sd.identity(PREDICTED, pred);
+    SDVariable positives = sd.placeHolder(POSITIVES, dt, -1, cfg.outputDim());
+    NnclrLoss.build(sd, LOSS, pred, positives, cfg.outputDim(), cfg.temperature());
+    sd.setLossVariables(LOSS);
+    if (withTarget) {
+      List<ComposedBatchNorm.Layer> targetNorms = new ArrayList<>();
+      SDVariable t = NnclrHead.projector(sd, NnclrHead.TARGET_PROJECTOR, pooled, cfg, 2, train, false, p,
+          targetNorms);
+      sd.identity(TARGET_PROJECTED, t);
+    }
+    return new NnclrModel(sd, cfg, dt, buffers, norms, withTarget);
+  }
+
+  /** The ViT pooling matching the head's pooling. */
+  public static Pooling vitPooling(NnclrHeadConfig.Pooling p) {
+    return p == NnclrHeadConfig.Pooling.CLS ? Pooling.CLS : Pooling.MEAN_PATCH;
+  }
+
+  /** Arrays of the named variables (trainable or frozen), e.g. the encoder's timm keys. */
+  public Map<String, INDArray> arrays(List<String> names) {
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    for (String n : names) {
+      SDVariable v = sd.getVariable(n);
+      if (v == null) throw new IllegalArgumentException("Graph has no variable '" + n + "'");
+      m.put(n, v.getArr());
+    }
+    return m;
+  }
+
+  public SameDiff sameDiff() {
+    return sd;
+  }
+
+  public NnclrHeadConfig config() {
+    return cfg;
+  }
+
+  public DataType dataType() {
+    return dataType;
+  }
+
+  public boolean hasTarget() {
+    return hasTarget;
+  }
+
+  /** Output whose normalised rows are looked up in (and written to) the queue. */
+  public String queryOutput() {
+    return hasTarget ? TARGET_PROJECTED : PROJECTED;
+  }
+
+  /** BatchNorm running buffers of the online (and target) head, updated in place by the step. */
+  public Map<String, INDArray> buffers() {
+    return buffers;
+  }
+
+  /** The online projector's and predictor's BatchNorm layers (batch-statistic outputs). */
+  public List<ComposedBatchNorm.Layer> onlineNorms() {
+    return onlineNorms;
+  }
+
+  /** Arrays of the trainable variables by name. */
+  public Map<String, INDArray> trainable() {
+    return arrays(VariableType.VARIABLE);
+  }
+
+  /** Arrays of the constants (frozen encoder weights, target projector) by name. */
+  public Map<String, INDArray> constants() {
+    return arrays(VariableType.CONSTANT);
+  }
+
+  /** All head arrays (parameters of online and target head, running buffers) by state-dict name. */
+  public Map<String, INDArray> headArrays() {
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    for (SDVariable v : sd.variables()) {
+      String n = v.name();
+      boolean headName = n.startsWith(NnclrHead.PROJECTOR + ".") || n.startsWith(NnclrHead.PREDICTOR + ".")
+          || n.startsWith(NnclrHead.TARGET_PROJECTOR + ".");
+      if (headName && (v.getVariableType() == VariableType.VARIABLE
+          || v.getVariableType() == VariableType.CONSTANT) && !n.endsWith(".batch_mean")
+          && !n.endsWith(".batch_var")) {
+        m.put(n, v.getArr());
+      }
+    }
+    m.putAll(buffers);
+    return m;
+  }
+
+  private Map<String, INDArray> arrays(VariableType type) {
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == type && v.getArr() != null) m.put(v.name(), v.getArr());
+    }
+    return m;
+  }
+}

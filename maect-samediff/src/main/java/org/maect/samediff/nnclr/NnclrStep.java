@@ -1,0 +1,168 @@
+package org.maect.samediff.nnclr;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One NNCLR training step on an {@link NnclrModel}, split around the optimiser update.
+ *
+ * <p>{@link #forwardBackward}: (1) forward to the query projections (target projector during tuning, the
+ * online projector in head initialisation), L2-normalised; (2) per view, top-k lookup in the queue as it was
+ * before this step (own sample at similarity -1), or, with {@code nnLookup} off (ablation), the projection
+ * itself; (3) forward + backward of the loss with the neighbours of the other view as positives
+ * (stop-gradient placeholder). {@link #afterUpdate} (after the optimiser step): BatchNorm running statistics
+ * (torch update, once per view), target projector EMA (parameters blended, buffers copied) and enqueue of
+ * view 0's normalised query projections with their ids and labels.
+ *
+ * <p>The query forward repeats the encoder forward of the loss pass; SameDiff cannot stop a pass in the
+ * middle to let Java pick the neighbours. Stage 2 avoids it by running the frozen encoder separately.
+ */
+public final class NnclrStep {
+
+  /** What a forward/backward gave. */
+  public record Output(
+      double loss, Map<String, INDArray> gradients, double nnAccuracy, int[] indices0, int[] indices1) {}
+
+  private final NnclrModel model;
+  private final NnQueue queue;
+  private final int topK;
+  private final boolean nnLookup;
+  private final double targetFactor;
+  private final List<String> trainable;
+  private final List<String> statOutputs = new ArrayList<>();
+  private Pending pending;
+
+  private record Pending(float[] query0, long[] ids, int[] labels, int batch, Map<String, INDArray> stats) {}
+
+  /**
+   * @param topK neighbour candidates (1 in stage 2, 20 in the paper's tuning)
+   * @param nnLookup false: SimCLR-style positive (the other view's own projection), ablation
+   * @param targetFactor EMA factor of the target projector (ignored without one)
+   */
+  public NnclrStep(NnclrModel model, NnQueue queue, int topK, boolean nnLookup, double targetFactor) {
+    this.model = model;
+    this.queue = queue;
+    this.topK = topK;
+    this.nnLookup = nnLookup;
+    this.targetFactor = targetFactor;
+    if (queue.dim() != model.config().outputDim()) {
+      throw new IllegalArgumentException("queue width " + queue.dim() + " != head output " + model.config().outputDim());
+    }
+    this.trainable = new ArrayList<>(model.trainable().keySet());
+    for (ComposedBatchNorm.Layer l : model.onlineNorms()) {
+      statOutputs.add(l.batchMean().name());
+      statOutputs.add(l.batchVar().name());
+    }
+  }
+
+  public NnQueue queue() {
+    return queue;
+  }
+
+  public NnclrModel model() {
+    return model;
+  }
+
+  /** Names of the variables that get gradients. */
+  public List<String> trainable() {
+    return List.copyOf(trainable);
+  }
+
+  /**
+   * Loss and gradients for one batch of two views.
+   *
+   * @param inputs {@link NnclrModel#POOLED} or {@link NnclrModel#IMAGES} (+ {@link NnclrModel#KEEP}), view-major
+   * @param batch B, images per view
+   * @param ids {@code [B]} sample ids (self-exclusion in the queue)
+   * @param labels {@code [B]} labels, only for the logged neighbour agreement
+   * @param dice0 per-row choice among the top k for view 0 ({@code [B]}, values in {@code [0, k)})
+   * @param dice1 the same for view 1
+   */
+  public Output forwardBackward(
+      Map<String, INDArray> inputs, int batch, long[] ids, int[] labels, int[] dice0, int[] dice1) {
+    if (pending != null) throw new IllegalStateException("afterUpdate() was not called after the last step");
+    int o = queue.dim();
+    String q = model.queryOutput();
+    INDArray query = model.sameDiff().output(inputs, q).get(q); // (2B, O)
+    float[] qf = NnQueue.toFloats(query);
+    if (qf.length != 2 * batch * o) {
+      throw new IllegalArgumentException("query has " + qf.length / o + " rows, expected 2 x " + batch);
+    }
+    NnQueue.l2NormalizeRows(qf, 2 * batch, o);
+    float[] q0 = java.util.Arrays.copyOfRange(qf, 0, batch * o);
+    float[] q1 = java.util.Arrays.copyOfRange(qf, batch * o, 2 * batch * o);
+    float[] nn = new float[2 * batch * o];
+    int[] idx0 = null;
+    int[] idx1 = null;
+    double acc = Double.NaN;
+    if (nnLookup) {
+      NnQueue.Lookup l0 = queue.lookup(q0, batch, ids, topK, dice0);
+      NnQueue.Lookup l1 = queue.lookup(q1, batch, ids, topK, dice1);
+      System.arraycopy(l0.neighbours(), 0, nn, 0, batch * o);
+      System.arraycopy(l1.neighbours(), 0, nn, batch * o, batch * o);
+      idx0 = l0.indices();
+      idx1 = l1.indices();
+      acc = queue.labelAgreement(idx0, labels);
+    } else {
+      System.arraycopy(qf, 0, nn, 0, qf.length);
+      acc = queue.labelAgreement(TopKNeighbourSampler.topK(queue.similarities(q0, batch, ids), batch,
+          queue.size(), 1), labels);
+    }
+    Map<String, INDArray> ph = new HashMap<>(inputs);
+    ph.put(NnclrModel.POSITIVES, Nd4j.create(NnclrLoss.pairWithOtherView(nn), new long[] {2L * batch, o})
+        .castTo(model.dataType()));
+    List<String> outs = new ArrayList<>(statOutputs);
+    outs.add(NnclrModel.LOSS);
+    OutAndGrad og = model.sameDiff().calculateGradientsAndOutputs(ph, outs, trainable);
+    Map<String, INDArray> stats = new LinkedHashMap<>();
+    for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
+    pending = new Pending(q0, ids.clone(), labels.clone(), batch, stats);
+    double loss = og.getOutputs().get(NnclrModel.LOSS).getDouble(0);
+    return new Output(loss, og.getGradients(), acc, idx0, idx1);
+  }
+
+  /** Running statistics, target EMA and queue update; call after the optimiser step. */
+  public void afterUpdate() {
+    if (pending == null) throw new IllegalStateException("afterUpdate() without forwardBackward()");
+    Map<String, INDArray> buffers = model.buffers();
+    double momentum = model.config().bnMomentum();
+    for (ComposedBatchNorm.Layer l : model.onlineNorms()) {
+      INDArray rm = buffers.get(l.name() + ".running_mean");
+      INDArray rv = buffers.get(l.name() + ".running_var");
+      if (rm == null || rv == null) throw new IllegalStateException("No running buffers for " + l.name());
+      ComposedBatchNorm.updateRunningStats(rm, rv, pending.stats.get(l.batchMean().name()),
+          pending.stats.get(l.batchVar().name()), pending.batch, momentum);
+    }
+    if (model.hasTarget()) updateTarget();
+    queue.enqueue(pending.query0, pending.batch, pending.ids, pending.labels);
+    pending = null;
+  }
+
+  /** {@code target = f * target + (1 - f) * online} for parameters; running buffers copied. */
+  private void updateTarget() {
+    Map<String, INDArray> online = model.trainable();
+    Map<String, INDArray> constants = model.constants();
+    String prefix = NnclrHead.PROJECTOR + ".";
+    for (Map.Entry<String, INDArray> e : online.entrySet()) {
+      if (!e.getKey().startsWith(prefix)) continue;
+      String t = NnclrHead.TARGET_PROJECTOR + "." + e.getKey().substring(prefix.length());
+      INDArray target = constants.get(t);
+      if (target == null) throw new IllegalStateException("No target array " + t);
+      target.muli(targetFactor).addi(e.getValue().mul(1 - targetFactor));
+    }
+    Map<String, INDArray> buffers = model.buffers();
+    for (Map.Entry<String, INDArray> e : new ArrayList<>(buffers.entrySet())) {
+      if (!e.getKey().startsWith(prefix)) continue;
+      String t = NnclrHead.TARGET_PROJECTOR + "." + e.getKey().substring(prefix.length());
+      INDArray target = buffers.get(t);
+      if (target == null) throw new IllegalStateException("No target buffer " + t);
+      target.assign(e.getValue());
+    }
+  }
+}
