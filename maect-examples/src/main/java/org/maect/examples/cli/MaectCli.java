@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       HeadInitCommand.class,
       TuneCommand.class,
+      EvaluateCommand.class,
       ClusterMetricsCommand.class,
       ImportCommand.class,
       ExportCommand.class,
