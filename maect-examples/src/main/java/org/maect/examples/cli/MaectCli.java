@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       DataCommand.class,
       ClusterMetricsCommand.class,
+      PretrainCommand.class,
+      BenchCommand.class,
     })
 public final class MaectCli implements Runnable {
 
