@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       DataCommand.class,
+      HeadInitCommand.class,
+      TuneCommand.class,
       ClusterMetricsCommand.class,
       PretrainCommand.class,
       BenchCommand.class,

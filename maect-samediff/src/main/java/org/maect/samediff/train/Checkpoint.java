@@ -40,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * JSON and free-form metadata.
  *
  * <h2>File format (version 1)</h2>
- * A zip archive (entries STORED, uncompressed) with
+ * A zip archive (entries STORED, uncompressed; tensors first, manifest last) with
  * <ul>
  *   <li>{@code manifest.json}: {@code {"format": "maect-checkpoint", "version": 1, "step", "epoch", "rngState",
  *       "created", "config": {...}, "meta": {...}, "tensors": [{"name", "kind", "shape", "dtype", "entry",
@@ -262,30 +262,29 @@ public final class Checkpoint {
     ObjectNode counts = man.putObject("optimizer").put("type", "AdamW").putObject("counts");
     adam.forEach((n, s) -> counts.put(n, s.count()));
     ArrayNode tensors = man.putArray("tensors");
-    List<byte[]> blobs = new ArrayList<>(entries.size());
+    // Tensors first, one at a time (memory: one tensor's bytes), the manifest last; readers use the zip's
+    // central directory, so the order does not matter to them.
+    ZipOutputStream zip = new ZipOutputStream(os);
+    zip.setMethod(ZipOutputStream.STORED);
     for (int i = 0; i < entries.size(); i++) {
       Entry en = entries.get(i);
       byte[] b = toBytes(en.array());
-      CRC32 crc = new CRC32();
-      crc.update(b);
+      String entry = String.format("tensors/%05d.bin", i);
+      long crc = putStored(zip, entry, b);
       ObjectNode t = tensors.addObject();
       t.put("name", en.name());
       t.put("kind", en.kind());
       ArrayNode sh = t.putArray("shape");
       for (long d : en.array().shape()) sh.add(d);
       t.put("dtype", en.array().dataType() == DataType.DOUBLE ? "float64" : "float32");
-      t.put("entry", String.format("tensors/%05d.bin", i));
-      t.put("crc32", crc.getValue());
-      blobs.add(b);
+      t.put("entry", entry);
+      t.put("crc32", crc);
     }
-    ZipOutputStream zip = new ZipOutputStream(os);
-    zip.setMethod(ZipOutputStream.STORED);
     putStored(zip, "manifest.json", RunDirectory.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(man));
-    for (int i = 0; i < blobs.size(); i++) putStored(zip, String.format("tensors/%05d.bin", i), blobs.get(i));
     zip.finish();
   }
 
-  private static void putStored(ZipOutputStream zip, String name, byte[] b) throws IOException {
+  private static long putStored(ZipOutputStream zip, String name, byte[] b) throws IOException {
     ZipEntry ze = new ZipEntry(name);
     CRC32 crc = new CRC32();
     crc.update(b);
@@ -296,6 +295,7 @@ public final class Checkpoint {
     zip.putNextEntry(ze);
     zip.write(b);
     zip.closeEntry();
+    return crc.getValue();
   }
 
   private static byte[] toBytes(INDArray a) {

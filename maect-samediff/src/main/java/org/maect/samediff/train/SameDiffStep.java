@@ -55,7 +55,17 @@ public final class SameDiffStep<B> implements StepFunction<B> {
   @Override
   public Result step(B batch, Context ctx) {
     OutAndGrad og = sd.calculateGradientsAndOutputs(placeholders.apply(batch, ctx), List.of(loss), trainable);
-    double l = og.getOutputs().get(loss).getDouble(0);
+    INDArray lossArr = og.getOutputs().get(loss);
+    double l = lossArr.getDouble(0);
+    if (lossArr.closeable()) lossArr.close();
     return new Result(l, og.getGradients(), images.applyAsInt(batch));
+  }
+
+  /** Closes the gradient arrays: calculateGradients returns fresh arrays each call (checked in M2.1). */
+  @Override
+  public void release(Result result) {
+    for (INDArray g : result.gradients().values()) {
+      if (g != null && g.closeable() && !g.wasClosed()) g.close();
+    }
   }
 }

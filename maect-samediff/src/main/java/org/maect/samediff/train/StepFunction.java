@@ -38,4 +38,11 @@ public interface StepFunction<B> {
 
   /** Called after the optimiser update of each step (EMA update, queue update, ...). */
   default void afterUpdate(Context ctx) {}
+
+  /**
+   * Called when the loop no longer needs {@code result} (after the update and listeners). A step function that
+   * owns fresh gradient arrays may close them here to free native memory before the GC does (ND4J frees
+   * off-heap buffers only on GC otherwise); the default keeps them.
+   */
+  default void release(Result result) {}
 }

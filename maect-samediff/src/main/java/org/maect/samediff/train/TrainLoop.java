@@ -68,6 +68,8 @@ public final class TrainLoop {
   private final AdamW optimizer;
   private final LrSchedule schedule;
   private final int epochs;
+  private final long stepsOverride;
+  private int runEpochs;
   private final RunDirectory runDir;
   private final Object config;
   private final long seed;
@@ -86,6 +88,7 @@ public final class TrainLoop {
     this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer");
     this.schedule = Objects.requireNonNull(b.schedule, "schedule");
     this.epochs = b.epochs;
+    this.stepsOverride = b.steps;
     this.runDir = b.runDir;
     this.config = b.config;
     this.seed = b.seed;
@@ -118,9 +121,10 @@ public final class TrainLoop {
   public <B> Result run(BatchSource<B> data, StepFunction<B> fn) {
     int spe = data.stepsPerEpoch();
     if (spe < 1) throw new IllegalArgumentException("BatchSource has no steps per epoch: " + spe);
-    long totalSteps = (long) spe * epochs;
+    long totalSteps = stepsOverride > 0 ? stepsOverride : (long) spe * epochs;
+    runEpochs = (int) ((totalSteps + spe - 1) / spe);
     if (schedule.totalSteps() != totalSteps) {
-      log.warn("[{}] schedule total steps {} != epochs * stepsPerEpoch = {}", stage, schedule.totalSteps(), totalSteps);
+      log.warn("[{}] schedule total steps {} != the loop's total steps {}", stage, schedule.totalSteps(), totalSteps);
     }
     SeededRandom rng = SeededRandom.of(seed);
     long step = 0;
@@ -135,13 +139,24 @@ public final class TrainLoop {
       step = c.step();
       lastGoodStep = step;
       log.info("[{}] resumed from {} at step {} (epoch {})", stage, last, step, c.epoch());
+      com.fasterxml.jackson.databind.JsonNode now = RunDirectory.JSON.valueToTree(config);
+      if (c.config() != null && !c.config().equals(now)) {
+        log.warn("[{}] the config differs from the one saved in {}: checkpoint {} vs now {}", stage, last,
+            c.config(), now);
+      }
+      runDir.appendMetrics(Map.of("type", "resume", "stage", stage, "step", step));
     } else if (resume) {
       log.info("[{}] --resume: no checkpoint at {}, starting from scratch", stage, last);
     }
     if (runDir != null && step == 0) {
       runDir.writeRunJson(stage, seed, config, Map.of("totalSteps", totalSteps, "stepsPerEpoch", spe,
-          "epochs", epochs, "peakLr", schedule.peakLr(), "warmupSteps", schedule.warmupSteps()));
+          "epochs", runEpochs, "peakLr", schedule.peakLr(), "warmupSteps", schedule.warmupSteps()));
     }
+    long nParams = 0;
+    for (INDArray a : params.values()) nParams += a.length();
+    log.info("[{}] {} trainable tensors ({} parameters), {} steps ({} epochs x {}), peak lr {}, warm-up {} steps,"
+        + " end lr {}", stage, params.size(), nParams, totalSteps, runEpochs, spe, schedule.peakLr(),
+        schedule.warmupSteps(), schedule.endLr());
     long firstStep = step;
     long t0 = System.nanoTime();
     List<Double> losses = new ArrayList<>();
@@ -162,7 +177,7 @@ public final class TrainLoop {
       int epochSteps = 0;
       Iterator<B> it = data.epoch(epoch, skip);
       try {
-        for (int k = skip; k < spe; k++) {
+        for (int k = skip; k < spe && step < totalSteps; k++) {
           if (!it.hasNext()) {
             throw new IllegalStateException("BatchSource ended epoch " + epoch + " after " + k + " of "
                 + spe + " batches");
@@ -193,6 +208,7 @@ public final class TrainLoop {
           TrainingStatus s = status(epoch, step, totalSteps, lastLoss, lr, ips, t0, metrics);
           fire(l -> l.onStep(s));
           if (runDir != null && (step % logEvery == 0 || step == totalSteps)) runDir.appendMetrics(record("step", s));
+          fn.release(res);
           boolean stopNow = stopAfter > 0 && step >= stopAfter;
           if (runDir != null && ((checkpointEvery > 0 && step % checkpointEvery == 0) || step == totalSteps || stopNow)) {
             writeCheckpoint(last, step, (int) (step / spe), rng, s);
@@ -218,7 +234,7 @@ public final class TrainLoop {
       if (runDir != null) runDir.appendMetrics(record("epoch", es));
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    TrainingStatus end = status((int) Math.min(epochs - 1, (step - 1) / spe), step, totalSteps, lastLoss,
+    TrainingStatus end = status((int) Math.max(0, Math.min(runEpochs - 1, (step - 1) / spe)), step, totalSteps, lastLoss,
         lastLr, ips, t0, Map.of());
     fire(l -> l.onEnd(end));
     return new Result(firstStep, step, lastLoss, losses, runDir == null ? null : last, secs, stoppedEarly);
@@ -256,7 +272,7 @@ public final class TrainLoop {
 
   private TrainingStatus status(int epoch, long step, long total, double loss, double lr, double ips, long t0,
       Map<String, Double> metrics) {
-    return new TrainingStatus(stage, epoch, epochs, step, total, loss, lr, ips, (System.nanoTime() - t0) / 1e9,
+    return new TrainingStatus(stage, epoch, runEpochs, step, total, loss, lr, ips, (System.nanoTime() - t0) / 1e9,
         metrics);
   }
 
@@ -291,6 +307,7 @@ public final class TrainLoop {
     private AdamW optimizer;
     private LrSchedule schedule;
     private int epochs = 1;
+    private long steps;
     private RunDirectory runDir;
     private Object config;
     private long seed;
@@ -321,6 +338,13 @@ public final class TrainLoop {
 
     public Builder epochs(int e) {
       this.epochs = e;
+      return this;
+    }
+
+    /** Run exactly {@code n} optimiser steps (overrides {@link #epochs}; the last epoch may be partial). */
+    public Builder totalSteps(long n) {
+      if (n < 0) throw new IllegalArgumentException("Invalid total steps: " + n);
+      this.steps = n;
       return this;
     }
 

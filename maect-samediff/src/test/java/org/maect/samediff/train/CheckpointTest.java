@@ -171,13 +171,13 @@ class CheckpointTest {
     assertThat(Checkpoint.trainableOf(b).keySet()).isEqualTo(java.util.Set.of("fc.weight"));
   }
 
-  /** Second occurrence: the first is in manifest.json, the second is the entry's local header (data follows). */
+  /** First occurrence: the entry's local header (data follows); manifest and central directory come later. */
   private static int indexOf(byte[] hay, byte[] needle) {
     int seen = 0;
     outer:
     for (int i = 0; i + needle.length <= hay.length; i++) {
       for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-      if (++seen == 2) return i;
+      if (++seen == 1) return i;
     }
     throw new AssertionError("not found");
   }

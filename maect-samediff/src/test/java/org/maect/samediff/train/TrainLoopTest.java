@@ -125,4 +125,37 @@ class TrainLoopTest {
         .run(fx.source(), LinearRegressionFixture.step(sd2));
     assertThat(counter.getDouble(0)).isEqualTo(7.0);
   }
+
+  @Test
+  void frozenConstantsStayBitIdenticalAndAreCheckpointed(@TempDir Path tmp) {
+    SameDiff sd = LinearRegressionFixture.graph(3);
+    sd.convertToConstant(sd.getVariable("fc.bias"));
+    sd.getArrForVarName("fc.bias").assign(0.3);
+    float[] before = sd.getArrForVarName("fc.bias").dup().data().asFloat();
+    float[] w0 = sd.getArrForVarName("fc.weight").dup().data().asFloat();
+    loop(sd, tmp).stopAfterStep(3).build().run(fx.source(), LinearRegressionFixture.step(sd));
+    assertThat(sd.getArrForVarName("fc.bias").data().asFloat()).containsExactly(before);
+    assertThat(sd.getArrForVarName("fc.weight").data().asFloat()).isNotEqualTo(w0);
+    Checkpoint c = Checkpoint.read(tmp.resolve("checkpoints/last.ckpt"));
+    assertThat(c.weights()).containsKeys("fc.weight", "fc.bias");
+    assertThat(c.adam()).containsOnlyKeys("fc.weight");
+  }
+
+  @Test
+  void totalStepsOverrideEndsInAPartialEpoch(@TempDir Path tmp) throws Exception {
+    SameDiff sd = LinearRegressionFixture.graph(3);
+    TrainLoop.Result r = TrainLoop.builder("test", sd)
+        .optimizer(AdamW.of(OC))
+        .schedule(new LrSchedule(0.1, 0, 2, 9))
+        .totalSteps(9)
+        .runDirectory(RunDirectory.open(tmp))
+        .build()
+        .run(fx.source(), LinearRegressionFixture.step(sd));
+    assertThat(r.losses()).hasSize(9);
+    List<String> epochs = Files.readAllLines(tmp.resolve("metrics.jsonl")).stream()
+        .filter(l -> l.contains("\"type\":\"epoch\"")).toList();
+    assertThat(epochs).hasSize(2);
+    assertThat(epochs.get(1)).contains("\"step\":9");
+    assertThat(Checkpoint.read(tmp.resolve("checkpoints/last.ckpt")).step()).isEqualTo(9);
+  }
 }
