@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
       ClusterMetricsCommand.class,
       PretrainCommand.class,
       BenchCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      EmbedCommand.class,
     })
 public final class MaectCli implements Runnable {
 
