@@ -31,29 +31,33 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Usage</h2>
  * <pre>{@code
- * SameDiff sd = ...;                                     // graph with placeholder "x" and scalar loss "loss"
+ * SameDiff sd = ...;                                     // placeholder "x" [B, C, H, W], scalar loss "loss"
  * OptimConfig oc = OptimConfig.maePretrain().withEpochs(20).withBatchSize(256);
- * BatchSource<Batch> data = ...;                         // stepsPerEpoch() + epoch(e) -> Iterator<Batch>
+ * ImageDataset ds = Datasets.load("fashion-mnist", Split.TRAIN, null);
+ * BatchSource<Batch> data = BatchSource.of(ds.size() / oc.batchSize(),     // drop-last epochs
+ *     epoch -> BatchIterator.ofEpoch(ds, oc.batchSize(), 1, transform, seed, epoch));
  * StepFunction<Batch> step = SameDiffStep.of(sd, "loss",
- *     (batch, ctx) -> Map.of("x", Nd4j.create(batch.images()[0], new long[] {batch.size(), 1, 28, 28})),
+ *     (b, ctx) -> Map.of("x", Nd4j.create(b.view(0), b.shape(), 'c'),
+ *                        "noise", maskingNoise(b.size(), ctx.rng())),     // per-step randomness from ctx.rng()
  *     Batch::size);
- * TrainLoop.Result r = TrainLoop.builder("pretrain", sd)
- *     .optimizer(AdamW.of(oc))                           // or AdamW.of(oc, ParamGroup.layerwise(...))
- *     .schedule(LrSchedule.of(oc, data.stepsPerEpoch(), 1))
- *     .epochs(oc.epochs())
+ * TrainLoop.Result r = TrainLoop.builder("pretrain", sd)  // trains all VARIABLEs; CONSTANTs are frozen
+ *     .optimizer(AdamW.of(oc))                           // or AdamW.of(oc, ParamGroup.layerwise(lrd, wd))
+ *     .schedule(LrSchedule.of(oc, data.stepsPerEpoch(), 1))   // views = 1 (MAE), 2 (NNCLR / CT)
+ *     .epochs(oc.epochs())                               // or .totalSteps(n)
  *     .runDirectory(RunDirectory.open(Path.of("runs/mae")))   // run.json, metrics.jsonl, checkpoints/last.ckpt
- *     .config(myResolvedConfigRecord).seed(42)
+ *     .config(resolvedConfigRecord).seed(seed)
  *     .checkpointEverySteps(500)
- *     .state(Map.of("queue", queueArray))                // extra arrays saved and restored in place (optional)
+ *     .state(Map.of("queue", queueArray))                // extra arrays saved + restored in place (optional)
  *     .listener(ProgressReporter.stderr(quiet))
  *     .resume(resumeFlag)
  *     .build()
  *     .run(data, step);
  * }</pre>
- * Frozen variables: convert them to constants ({@code sd.convertToConstant}) before building; they are saved
- * in checkpoints but not trained. Per-step randomness (masking noise, neighbour sampling) should come from
- * {@code ctx.rng()} (and ND4J's global RNG, which the loop reseeds before every step) so resumed runs repeat
- * the uninterrupted run exactly.
+ * For work after each update (EMA, queue), implement {@link StepFunction#afterUpdate}; extra scalars to log go
+ * in {@link StepFunction.Result#metrics}. Freeze variables with {@code sd.convertToConstant} before
+ * {@code builder(stage, sd)}; they are saved in checkpoints but not trained. Per-step randomness (masking noise,
+ * neighbour sampling) should come from {@code ctx.rng()} (the loop also reseeds ND4J's global RNG before every
+ * step) so a resumed run repeats the uninterrupted one exactly.
  */
 public final class TrainLoop {
   private static final Logger log = LoggerFactory.getLogger(TrainLoop.class);
