@@ -12,6 +12,7 @@ package org.maect.core.config;
  * @param views augmented views per image (NNCLR: 2)
  * @param augmentation {@code "min"} (random resized crop + flip, the paper's MAE-CT) or {@code "aug"}
  *     (plus colour jitter, blur, grayscale, solarize: MAE-CT_aug)
+ * @param cropScaleMin smallest random-resized-crop area share (paper 0.08 at 224 px)
  * @param warmupFraction share of each stage's steps with linear warmup (paper 0.2)
  * @param beta1 AdamW beta1 (paper 0.9)
  * @param beta2 AdamW beta2 (paper 0.95)
@@ -24,6 +25,7 @@ public record ContrastiveTuningConfig(
     int batchSize,
     int views,
     String augmentation,
+    double cropScaleMin,
     double warmupFraction,
     double beta1,
     double beta2,
@@ -140,6 +142,9 @@ public record ContrastiveTuningConfig(
     if (!"min".equals(augmentation) && !"aug".equals(augmentation)) {
       throw new IllegalArgumentException("Invalid augmentation '" + augmentation + "' (known: min, aug)");
     }
+    if (!(cropScaleMin > 0 && cropScaleMin <= 1)) {
+      throw new IllegalArgumentException("Invalid cropScaleMin (need 0 < s <= 1): " + cropScaleMin);
+    }
     if (!(warmupFraction >= 0 && warmupFraction < 1)) {
       throw new IllegalArgumentException("Invalid warmupFraction: " + warmupFraction);
     }
@@ -173,7 +178,7 @@ public record ContrastiveTuningConfig(
   }
 
   private static ContrastiveTuningConfig paper(NnclrHeadConfig head, int batch, int tuningEpochs) {
-    return new ContrastiveTuningConfig(head, batch, 2, "min", 0.2, 0.9, 0.95,
+    return new ContrastiveTuningConfig(head, batch, 2, "min", 0.08, 0.2, 0.9, 0.95,
         new HeadInit(20, 0, 1e-4, 1e-5, 1),
         new Tuning(tuningEpochs, 0, 1e-4, 0.05, 0.65, -1, 1e-4, 1e-5, 20, 0.9999),
         Ablation.none());
@@ -187,10 +192,11 @@ public record ContrastiveTuningConfig(
    * ~25k steps (initial weight keeps e^-2.5 = 8% at the end); 0.9999 over 500 steps would leave the saved
    * model at 95% stage-1 weights, i.e. evaluate the MAE encoder again. 0.99 (horizon 100 steps) keeps the
    * smoothing while letting the saved model follow the tuning; (3) top-k 5 instead of 20, since the queue
-   * holds 8192 entries instead of 65536 (same neighbourhood share of the queue, ~0.06%).
+   * holds 8192 entries instead of 65536 (same neighbourhood share of the queue, ~0.06%); (4) crops of at
+   * least 20% of the area: at 28 px, 8% is a 8x8-pixel patch that rarely shows the object class.
    */
   public static ContrastiveTuningConfig cpu() {
-    return new ContrastiveTuningConfig(NnclrHeadConfig.cpu(), 128, 2, "min", 0.2, 0.9, 0.95,
+    return new ContrastiveTuningConfig(NnclrHeadConfig.cpu(), 128, 2, "min", 0.2, 0.2, 0.9, 0.95,
         new HeadInit(1, 0, 1e-3, 1e-5, 1),
         new Tuning(2, 0, 1e-3, 0.05, 0.65, -1, 1e-3, 1e-5, 5, 0.99),
         Ablation.none());
@@ -209,27 +215,27 @@ public record ContrastiveTuningConfig(
   }
 
   public ContrastiveTuningConfig withHead(NnclrHeadConfig h) {
-    return new ContrastiveTuningConfig(h, batchSize, views, augmentation, warmupFraction, beta1, beta2, headInit,
+    return new ContrastiveTuningConfig(h, batchSize, views, augmentation, cropScaleMin, warmupFraction, beta1, beta2, headInit,
         tuning, ablation);
   }
 
   public ContrastiveTuningConfig withBatchSize(int b) {
-    return new ContrastiveTuningConfig(head, b, views, augmentation, warmupFraction, beta1, beta2, headInit,
+    return new ContrastiveTuningConfig(head, b, views, augmentation, cropScaleMin, warmupFraction, beta1, beta2, headInit,
         tuning, ablation);
   }
 
   public ContrastiveTuningConfig withHeadInit(HeadInit h) {
-    return new ContrastiveTuningConfig(head, batchSize, views, augmentation, warmupFraction, beta1, beta2, h,
+    return new ContrastiveTuningConfig(head, batchSize, views, augmentation, cropScaleMin, warmupFraction, beta1, beta2, h,
         tuning, ablation);
   }
 
   public ContrastiveTuningConfig withTuning(Tuning t) {
-    return new ContrastiveTuningConfig(head, batchSize, views, augmentation, warmupFraction, beta1, beta2,
+    return new ContrastiveTuningConfig(head, batchSize, views, augmentation, cropScaleMin, warmupFraction, beta1, beta2,
         headInit, t, ablation);
   }
 
   public ContrastiveTuningConfig withAblation(Ablation a) {
-    return new ContrastiveTuningConfig(head, batchSize, views, augmentation, warmupFraction, beta1, beta2,
+    return new ContrastiveTuningConfig(head, batchSize, views, augmentation, cropScaleMin, warmupFraction, beta1, beta2,
         headInit, tuning, a);
   }
 }

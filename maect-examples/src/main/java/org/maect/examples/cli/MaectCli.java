@@ -17,7 +17,13 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       DataCommand.class,
+      HeadInitCommand.class,
+      TuneCommand.class,
+      EvaluateCommand.class,
       ClusterMetricsCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      EmbedCommand.class,
     })
 public final class MaectCli implements Runnable {
 

@@ -1,6 +1,8 @@
 package org.maect.samediff.nnclr;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,6 +26,9 @@ public final class NnQueue {
   private final int size;
   private final int dim;
   private final INDArray vectors; // [Q, O] float
+  private final INDArray idArr; // [Q] long
+  private final INDArray labelArr; // [Q] int
+  private final INDArray ptrArr; // [1] long
   private final long[] ids;
   private final int[] labels;
   private int ptr;
@@ -41,6 +46,9 @@ public final class NnQueue {
     this.labels = new int[size];
     Arrays.fill(ids, -1);
     Arrays.fill(labels, -1);
+    this.idArr = Nd4j.createFromArray(ids);
+    this.labelArr = Nd4j.createFromArray(labels);
+    this.ptrArr = Nd4j.createFromArray(new long[] {0});
   }
 
   /** Restores a queue (checkpoints, golden tests). Arrays are copied. */
@@ -56,6 +64,41 @@ public final class NnQueue {
     this.ids = ids.clone();
     this.labels = labels.clone();
     this.ptr = ptr;
+    this.idArr = Nd4j.createFromArray(this.ids);
+    this.labelArr = Nd4j.createFromArray(this.labels);
+    this.ptrArr = Nd4j.createFromArray(new long[] {ptr});
+  }
+
+  /**
+   * The live arrays to save in a checkpoint and restore in place ({@code TrainLoop.state}): {@code <prefix>vectors
+   * [Q, O]}, {@code <prefix>ids [Q]}, {@code <prefix>labels [Q]}, {@code <prefix>ptr [1]}. After restoring into
+   * them, call {@link #syncFromState()}.
+   */
+  public Map<String, INDArray> stateArrays(String prefix) {
+    syncToState();
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    m.put(prefix + "vectors", vectors);
+    m.put(prefix + "ids", idArr);
+    m.put(prefix + "labels", labelArr);
+    m.put(prefix + "ptr", ptrArr);
+    return m;
+  }
+
+  /** Re-reads ids, labels and pointer from the state arrays (after a checkpoint restore). */
+  public void syncFromState() {
+    long[] i = idArr.toLongVector();
+    int[] l = labelArr.toIntVector();
+    System.arraycopy(i, 0, ids, 0, size);
+    System.arraycopy(l, 0, labels, 0, size);
+    int p = (int) ptrArr.getLong(0);
+    if (p < 0 || p >= size) throw new IllegalStateException("Restored queue pointer " + p + " outside [0, " + size + ")");
+    ptr = p;
+  }
+
+  private void syncToState() {
+    idArr.assign(Nd4j.createFromArray(ids));
+    labelArr.assign(Nd4j.createFromArray(labels));
+    ptrArr.putScalar(0, ptr);
   }
 
   public int size() {
@@ -171,6 +214,7 @@ public final class NnQueue {
       labels[j] = sampleLabels[r];
     }
     ptr = (ptr + n) % size;
+    syncToState();
   }
 
   /** In place: each row divided by max(its L2 norm, 1e-12) (torch {@code F.normalize}). */

@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.maect.core.config.NnclrHeadConfig;
+import org.maect.core.config.ViTConfig;
+import org.maect.samediff.vit.Params;
+import org.maect.samediff.vit.Pooling;
+import org.maect.samediff.vit.VitEncoder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -68,6 +72,36 @@ public final class NnclrModel {
   }
 
   /**
+   * Encoder and head in one graph, the lowest {@code frozenBlocks} blocks (and the patch embedding / CLS
+   * token when block 0 is frozen) as constants.
+   *
+   * @param encoder encoder arrays by timm key (from the previous stage)
+   * @param numKeep patches kept per image when masking during tuning (ablation), 0 for no masking
+   */
+  public static NnclrModel onEncoder(
+      ViTConfig vit,
+      NnclrHeadConfig cfg,
+      DataType dataType,
+      Map<String, INDArray> encoder,
+      Map<String, INDArray> head,
+      boolean withTarget,
+      int frozenBlocks,
+      int numKeep) {
+    SameDiff sd = SameDiff.create();
+    for (String name : VitEncoder.parameterNames(vit)) {
+      INDArray a = encoder.get(name);
+      if (a == null) throw new IllegalArgumentException("Encoder weights lack '" + name + "'");
+      sd.var(name, a.castTo(dataType).dup());
+    }
+    SDVariable images = sd.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
+    SDVariable keep = numKeep > 0 ? sd.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
+    VitEncoder enc = VitEncoder.build(new Params(sd, dataType, 0), vit, images, keep, "");
+    SDVariable pooled = sd.identity(POOLED, enc.pooled(vitPooling(cfg.pooling())));
+    VitEncoder.freezeBlocks(sd, vit, frozenBlocks);
+    return withHead(sd, pooled, cfg, dataType, head, withTarget);
+  }
+
+  /**
    * The head on {@code pooled} features already in {@code sd} (e.g. a ViT encoder's pooled output).
    */
   public static NnclrModel withHead(SameDiff sd, SDVariable pooled, NnclrHeadConfig cfg, DataType dt,
@@ -95,6 +129,22 @@ public final class NnclrModel {
       sd.identity(TARGET_PROJECTED, t);
     }
     return new NnclrModel(sd, cfg, dt, buffers, norms, withTarget);
+  }
+
+  /** The ViT pooling matching the head's pooling. */
+  public static Pooling vitPooling(NnclrHeadConfig.Pooling p) {
+    return p == NnclrHeadConfig.Pooling.CLS ? Pooling.CLS : Pooling.MEAN_PATCH;
+  }
+
+  /** Arrays of the named variables (trainable or frozen), e.g. the encoder's timm keys. */
+  public Map<String, INDArray> arrays(List<String> names) {
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    for (String n : names) {
+      SDVariable v = sd.getVariable(n);
+      if (v == null) throw new IllegalArgumentException("Graph has no variable '" + n + "'");
+      m.put(n, v.getArr());
+    }
+    return m;
   }
 
   public SameDiff sameDiff() {
