@@ -209,8 +209,7 @@ public final class ContrastiveTuner {
       r = TrainLoop.builder(STAGE, params, weights)
           .optimizer(opt)
           .schedule(schedule)
-          .epochs(len.epochs())
-          .stopAfterStep(len.totalSteps())
+          .totalSteps(len.totalSteps())
           .runDirectory(rd)
           .config(new RunConfig(STAGE, c, vit, o.dataset(), o.from().toString(), o.normalize(), o.trainLimit(),
               frozenBlocks))

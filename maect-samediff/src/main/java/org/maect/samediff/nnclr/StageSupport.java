@@ -27,7 +27,7 @@ final class StageSupport {
 
   private StageSupport() {}
 
-  /** Length of a stage: steps per (possibly shortened) epoch, epochs, total steps. */
+  /** Length of a stage: steps per epoch, epochs begun, total steps (the last epoch may be partial). */
   record Length(int stepsPerEpoch, int epochs, long totalSteps) {}
 
   static Length length(double epochs, long steps, int fullStepsPerEpoch) {
@@ -36,8 +36,7 @@ final class StageSupport {
     }
     long total = steps > 0 ? steps : Math.max(1, Math.round(epochs * fullStepsPerEpoch));
     int ep = (int) Math.max(1, (total + fullStepsPerEpoch - 1) / fullStepsPerEpoch);
-    int spe = (int) ((total + ep - 1) / ep);
-    return new Length(spe, ep, total);
+    return new Length(fullStepsPerEpoch, ep, total);
   }
 
   static ImageDataset trainSet(StageOptions o) {
