@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       TuneCommand.class,
       EvaluateCommand.class,
       ClusterMetricsCommand.class,
+      PretrainCommand.class,
+      BenchCommand.class,
       ImportCommand.class,
       ExportCommand.class,
       EmbedCommand.class,
