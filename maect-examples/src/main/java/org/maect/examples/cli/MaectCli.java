@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       PipelineCommand.class,
+      AblateCommand.class,
       DataCommand.class,
       HeadInitCommand.class,
       TuneCommand.class,

@@ -38,9 +38,25 @@ public final class PipelineCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "no progress lines")
   boolean quiet;
 
+  @Option(names = "--mae-epochs", description = "override: stage-1 epochs")
+  Integer maeEpochs;
+
+  @Option(names = "--mae-limit", description = "override: stage-1 uses the first N training images (0 = all)")
+  Integer maeLimit;
+
+  @Option(names = "--head-init-steps", description = "override: stage-2 steps")
+  Long headInitSteps;
+
+  @Option(names = "--tune-steps", description = "override: stage-3 steps")
+  Long tuneSteps;
+
+  @Option(names = "--eval-train-limit", description = "override: embed the first N training images for evaluation (0 = all)")
+  Integer evalTrainLimit;
+
   @Override
   public Integer call() {
-    PipelinePreset p = PipelinePreset.of(preset).withAugmentation(aug);
+    PipelinePreset p = PipelinePreset.of(preset).withAugmentation(aug)
+        .withOverrides(maeEpochs, maeLimit, headInitSteps, tuneSteps, evalTrainLimit);
     Path dir = out != null ? out : MaeCtPipelineExample.defaultOut(p);
     Pipeline.Result r = MaeCtPipelineExample.run(new Pipeline.Options(p, dir, dataDir, quiet, !noFigures));
     System.out.print(MaeCtPipelineExample.format(r));

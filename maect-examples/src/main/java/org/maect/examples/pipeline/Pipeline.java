@@ -87,7 +87,8 @@ public final class Pipeline {
   }
 
   /** One stage's outcome: wall seconds (of the run that finished it) and whether this run skipped it. */
-  public record StageInfo(String name, Path dir, double seconds, boolean skipped, JsonNode summary) {}
+  public record StageInfo(String name, Path dir, double seconds, double cpuSeconds, boolean skipped,
+      JsonNode summary) {}
 
   /**
    * What the pipeline produced.
@@ -114,7 +115,7 @@ public final class Pipeline {
   }
 
   @FunctionalInterface
-  private interface StageBody {
+  interface StageBody {
     JsonNode run(Path dir) throws Exception;
   }
 
@@ -170,17 +171,19 @@ public final class Pipeline {
   }
 
   /** Runs a stage unless its {@code done.json} exists; writes that marker (atomically) at the end. */
-  private static StageInfo stage(Path out, String name, StageBody body) throws IOException {
+  static StageInfo stage(Path out, String name, StageBody body) throws IOException {
     Path dir = out.resolve(name);
     Path done = dir.resolve(DONE);
     if (Files.isRegularFile(done)) {
       JsonNode d = RunDirectory.JSON.readTree(done.toFile());
       log.info("[pipeline] {}: finished earlier ({}), skipped", name, done);
-      return new StageInfo(name, dir, d.path("seconds").asDouble(Double.NaN), true, d.path("summary"));
+      return new StageInfo(name, dir, d.path("seconds").asDouble(Double.NaN),
+          d.path("cpu_seconds").asDouble(Double.NaN), true, d.path("summary"));
     }
     Files.createDirectories(dir);
     log.info("[pipeline] {}: running in {}", name, dir);
     long t0 = System.nanoTime();
+    long cpu0 = cpuNanos();
     JsonNode summary;
     try {
       summary = body.run(dir);
@@ -191,10 +194,19 @@ public final class Pipeline {
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     ObjectNode d = RunDirectory.JSON.createObjectNode();
-    d.put("stage", name).put("seconds", secs).set("summary", summary);
+    double cpu = (cpuNanos() - cpu0) / 1e9;
+    d.put("stage", name).put("seconds", secs).put("cpu_seconds", cpu).set("summary", summary);
     AtomicFiles.write(done, RunDirectory.JSON.writeValueAsBytes(d));
-    log.info("[pipeline] {}: done in {} s", name, String.format(Locale.ROOT, "%.0f", secs));
-    return new StageInfo(name, dir, secs, false, summary);
+    log.info("[pipeline] {}: done in {} s ({} s CPU)", name, String.format(Locale.ROOT, "%.0f", secs),
+        String.format(Locale.ROOT, "%.0f", cpu));
+    return new StageInfo(name, dir, secs, cpu, false, summary);
+  }
+
+  /** CPU time of this process (all threads, JVM and native), or 0 when unavailable. */
+  static long cpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) return Math.max(0, sun.getProcessCpuTime());
+    return 0;
   }
 
   /** The same output directory must not mix configurations: finished stages would be silently reused. */
@@ -270,6 +282,8 @@ public final class Pipeline {
       total += s.seconds();
     }
     secs.put("total", total);
+    ObjectNode cpu = root.putObject("cpu_seconds");
+    for (StageInfo s : stages) cpu.put(s.name(), s.cpuSeconds());
     ObjectNode st = root.putObject("stages");
     for (StageInfo s : stages) st.set(s.name(), s.summary());
     root.set("config", RunDirectory.JSON.valueToTree(p));

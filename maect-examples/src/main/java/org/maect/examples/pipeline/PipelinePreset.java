@@ -113,6 +113,27 @@ public record PipelinePreset(
     return withContrastive(a);
   }
 
+  /** Command-line overrides of the stage lengths (null = keep the preset's value). */
+  public PipelinePreset withOverrides(Integer maeEpochs, Integer maeLimit, Long headInitSteps, Long tuneSteps,
+      Integer evalTrainLimitOverride) {
+    PipelinePreset p = this;
+    if (maeEpochs != null) p = p.withMae(p.mae.withOptim(p.mae.optim().withEpochs(maeEpochs)));
+    if (maeLimit != null) p = p.withMae(p.mae.withTrainLimit(maeLimit));
+    ContrastiveTuningConfig c = p.contrastive;
+    if (headInitSteps != null) {
+      ContrastiveTuningConfig.HeadInit h = c.headInit();
+      c = c.withHeadInit(new ContrastiveTuningConfig.HeadInit(0, headInitSteps, h.baseLr(), h.weightDecay(), h.topK()));
+    }
+    if (tuneSteps != null) {
+      ContrastiveTuningConfig.Tuning t = c.tuning();
+      c = c.withTuning(new ContrastiveTuningConfig.Tuning(0, tuneSteps, t.encoderBaseLr(), t.encoderWeightDecay(),
+          t.layerDecay(), t.frozenBlocks(), t.headBaseLr(), t.headWeightDecay(), t.topK(), t.encoderEma()));
+    }
+    p = p.withContrastive(c);
+    if (evalTrainLimitOverride != null) p = p.withEval(p.eval, evalTrainLimitOverride, p.evalTestLimit, p.tsnePoints);
+    return p;
+  }
+
   public PipelinePreset withMae(MaePretrainConfig m) {
     return new PipelinePreset(name, m, contrastive, contrastiveTrainLimit, eval, evalTrainLimit, evalTestLimit,
         tsnePoints, checkpointEvery, seed);
