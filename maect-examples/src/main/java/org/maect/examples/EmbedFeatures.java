@@ -22,7 +22,12 @@ import org.maect.core.io.Npy;
 import org.maect.core.io.weights.StateDict;
 import org.maect.core.io.weights.WeightFileException;
 import org.maect.samediff.io.EncoderExport;
-import org.maect.samediff.io.FeatureExtractor;
+import org.maect.core.io.weights.MaeKeyMapping;
+import org.maect.samediff.io.GraphWeights;
+import org.maect.samediff.io.ModelConfigs;
+import org.maect.samediff.nnclr.EncoderFeatures;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.maect.samediff.train.Checkpoint;
 import org.maect.samediff.vit.Pooling;
 import org.slf4j.Logger;
@@ -71,7 +76,9 @@ public final class EmbedFeatures {
     ViTConfig enc = EncoderExport.encoderConfig(ckpt);
     StateDict weights = EncoderExport.encoderTensors(ckpt, enc, c.statePrefix());
     Pooling pooling = c.pooling() != null ? c.pooling() : configuredPooling(ckpt);
-    FeatureExtractor fx = new FeatureExtractor(enc, weights, pooling);
+    // names and shapes checked here, so a mismatch is reported by tensor name rather than by the graph
+    MaeKeyMapping.validate(weights, ModelConfigs.architecture(enc));
+    EncoderFeatures fx = new EncoderFeatures(enc, GraphWeights.toArrays(weights, null, DataType.FLOAT), pooling, DataType.FLOAT);
     int per = enc.inChannels() * enc.imageSize() * enc.imageSize();
     Iterator<float[]> batches;
     int n;
@@ -94,7 +101,8 @@ public final class EmbedFeatures {
     while (batches.hasNext()) {
       float[] x = batches.next();
       int b = x.length / per;
-      float[] f = fx.features(x, b);
+      float[] f = fx.pooled(Nd4j.create(x, new long[] {b, enc.inChannels(), enc.imageSize(), enc.imageSize()}, 'c'))
+          .castTo(DataType.FLOAT).dup('c').data().asFloat();
       for (int i = 0; i < b; i++) out[done + i] = Arrays.copyOfRange(f, i * enc.dim(), (i + 1) * enc.dim());
       done += b;
       LOG.debug("embedded {}/{}", done, n);
