@@ -67,7 +67,7 @@ class TrainLoopTest {
   }
 
   @Test
-  void nonFiniteLossStopsWithStepAndKeepsLastGoodCheckpoint(@TempDir Path tmp) {
+  void nonFiniteLossStopsWithStepAndKeepsLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
     SameDiff sd = LinearRegressionFixture.graph(3);
     StepFunction<LinearRegressionFixture.Batch> real = LinearRegressionFixture.step(sd);
     StepFunction<LinearRegressionFixture.Batch> poisoned = (b, ctx) -> {
@@ -80,6 +80,7 @@ class TrainLoopTest {
         .hasMessageContaining("non-finite loss NaN at step 5 (epoch 1, batch 5)")
         .hasMessageContaining("last good checkpoint")
         .hasMessageContaining("(after step 4) is intact");
+    assertThat(Files.readString(tmp.resolve("metrics.jsonl"))).contains("\"type\":\"error\"");
     Checkpoint c = Checkpoint.read(tmp.resolve("checkpoints/last.ckpt"));
     assertThat(c.step()).isEqualTo(4);
     // step 5 was not applied: the live weights are those saved after step 4
@@ -157,5 +158,22 @@ class TrainLoopTest {
     assertThat(epochs).hasSize(2);
     assertThat(epochs.get(1)).contains("\"step\":9");
     assertThat(Checkpoint.read(tmp.resolve("checkpoints/last.ckpt")).step()).isEqualTo(9);
+  }
+
+  @Test
+  void freshStartRefusesToOverwriteAFinishedRunAndKeepsSnapshots(@TempDir Path tmp) throws Exception {
+    SameDiff sd = LinearRegressionFixture.graph(3);
+    loop(sd, tmp).checkpointEverySteps(6).keepEverySteps(12).build().run(fx.source(), LinearRegressionFixture.step(sd));
+    try (var files = Files.list(tmp.resolve("checkpoints"))) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly("last.ckpt", "step-00000012.ckpt", "step-00000024.ckpt");
+    }
+    assertThat(Checkpoint.read(tmp.resolve("checkpoints/step-00000012.ckpt")).step()).isEqualTo(12);
+    SameDiff again = LinearRegressionFixture.graph(3);
+    assertThatThrownBy(() -> loop(again, tmp).build().run(fx.source(), LinearRegressionFixture.step(again)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already holds a checkpoint")
+        .hasMessageContaining("--resume");
+    loop(again, tmp).overwrite(true).stopAfterStep(2).build().run(fx.source(), LinearRegressionFixture.step(again));
+    assertThat(Files.readAllLines(tmp.resolve("metrics.jsonl"))).hasSize(2);
   }
 }
