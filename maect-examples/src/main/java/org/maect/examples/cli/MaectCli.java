@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       HeadInitCommand.class,
       TuneCommand.class,
       ClusterMetricsCommand.class,
+      BenchCommand.class,
     })
 public final class MaectCli implements Runnable {
 
