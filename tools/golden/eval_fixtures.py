@@ -159,8 +159,11 @@ def knn_cases():
     xte = (centers[yte] + rng.normal(0, 1.2, (300, d))).astype(np.float32)
     ks = [1, 5, 10, 20, 50]
     acc = knn_dino(xtr, ytr, xte, yte, ks, 0.07, C)
+    # reference for the linear probe on the same data: a well-regularised linear classifier
+    lr = LogisticRegression(C=1.0, max_iter=10000).fit(xtr.astype(np.float64), ytr)
     write("knn.json", {"train_x": xtr.tolist(), "train_y": ytr.tolist(), "test_x": xte.tolist(),
-                       "test_y": yte.tolist(), "ks": ks, "T": 0.07, "accuracy": acc})
+                       "test_y": yte.tolist(), "ks": ks, "T": 0.07, "accuracy": acc,
+                       "logreg_acc": float(lr.score(xte.astype(np.float64), yte))})
 
 
 def logreg_cases():

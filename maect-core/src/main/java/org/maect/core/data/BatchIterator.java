@@ -71,6 +71,10 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     this.outShape = shape;
     this.order = order(b.subset, dataset.size(), seed, epoch, b.shuffle);
     this.numBatches = b.dropLast ? order.length / batchSize : (order.length + batchSize - 1) / batchSize;
+    if (numBatches == 0 && order.length > 0) {
+      throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + order.length
+          + " samples and the last partial batch is dropped: the epoch would be empty");
+    }
     this.queue = new ArrayBlockingQueue<>(b.prefetch);
     this.producer = new Thread(this::produce, "maect-batches-e" + epoch);
     this.producer.setDaemon(true);

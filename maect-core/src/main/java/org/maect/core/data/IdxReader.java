@@ -98,6 +98,12 @@ public final class IdxReader {
           "label/image count mismatch: " + labelsFile + " has " + labels.count() + " labels but " + imagesFile
               + " has " + images.count() + " images");
     }
+    if (images.count() == 0) {
+      throw DatasetException.of(imagesFile, "contains no images");
+    }
+    if (images.dims()[1] == 0 || images.dims()[2] == 0) {
+      throw DatasetException.of(imagesFile, "images of size " + images.dims()[1] + "x" + images.dims()[2]);
+    }
     int[] y = new int[labels.count()];
     for (int i = 0; i < y.length; i++) {
       y[i] = labels.data()[i] & 0xff;

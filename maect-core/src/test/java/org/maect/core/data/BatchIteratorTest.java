@@ -140,6 +140,14 @@ class BatchIteratorTest {
   }
 
   @Test
+  void batchLargerThanDatasetWithDropLastIsRejected() {
+    assertThatThrownBy(() -> BatchIterator.ofEpoch(tiny(5), 8, 1, null, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("epoch would be empty");
+    assertThat(drain(BatchIterator.sequential(tiny(5), 8, null))).hasSize(1);
+  }
+
+  @Test
   void closeEarlyStopsTheBackgroundThread() throws Exception {
     ByteImageDataset ds = tiny(1000);
     Set<Thread> before = Thread.getAllStackTraces().keySet();

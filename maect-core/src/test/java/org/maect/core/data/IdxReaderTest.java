@@ -155,6 +155,18 @@ class IdxReaderTest {
   }
 
   @Test
+  void emptyImageFileIsReported() throws IOException {
+    Path img = tmp.resolve("img0");
+    Path lab = tmp.resolve("lab0");
+    Files.write(img, idx(IdxReader.MAGIC_IMAGES, new int[] {0, 28, 28}, new byte[0]));
+    Files.write(lab, idx(IdxReader.MAGIC_LABELS, new int[] {0}, new byte[0]));
+    assertThatThrownBy(() -> IdxReader.readDataset("x", img, lab, FashionMnist.DIGIT_CLASSES))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining(img.toString())
+        .hasMessageContaining("contains no images");
+  }
+
+  @Test
   void labelOutOfRangeIsReported() throws IOException {
     Path[] raw = writeTiny(false);
     Path lab = tmp.resolve("lab-big");

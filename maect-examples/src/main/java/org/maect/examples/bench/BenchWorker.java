@@ -38,7 +38,7 @@ public final class BenchWorker {
   /** The benchmark of a step kind. */
   public static BenchStep create(String step, BenchPreset p, int batch) {
     return switch (step) {
-      case "mae_step" -> new MaeStepBench(p.mae(), batch);
+      case "mae_step", "mae-pretrain" -> new MaeStepBench(p.mae(), batch);
       case "ct_step" -> new CtStepBench(p.mae().encoder(), p.ct().withBatchSize(Math.max(2, batch)), batch);
       case "embed" -> new EmbedBench(p.mae().encoder(), batch);
       default -> throw new IllegalArgumentException("Unknown step '" + step + "' (known: mae_step, ct_step, embed)");

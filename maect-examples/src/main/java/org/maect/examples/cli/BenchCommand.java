@@ -88,6 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     int n = threads > 0 ? threads : envThreads();
     for (String p : presets) BenchPreset.of(p); // fail early on unknown names
+    steps = steps.stream().map(s -> s.equals("mae-pretrain") ? "mae_step" : s).toList();
     for (String s : steps) {
       if (!List.of("mae_step", "ct_step", "embed").contains(s)) {
         throw new IllegalArgumentException("Unknown --step '" + s + "' (known: mae_step, ct_step, embed)");

@@ -10,10 +10,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "data",
     mixinStandardHelpOptions = true,
-    description = {
-      "Summarise a dataset (images per class, shape, per-channel mean/std for train and test) and optionally",
-      "write a PNG grid: one row per class, columns = image, MAE-CT_min views, MAE-CT_aug views."
-    })
+    description = "Summarise a dataset (images per class, shape, per-channel mean/std for train and test) and"
+        + " optionally write a PNG grid: one row per class, columns = image, MAE-CT_min views, MAE-CT_aug views.")
 public final class DataCommand implements Callable<Integer> {
 
   @Option(names = "--dataset", defaultValue = "fashion-mnist",

@@ -19,8 +19,13 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       HeadInitCommand.class,
       TuneCommand.class,
+      EvaluateCommand.class,
       ClusterMetricsCommand.class,
+      PretrainCommand.class,
       BenchCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      EmbedCommand.class,
     })
 public final class MaectCli implements Runnable {
 

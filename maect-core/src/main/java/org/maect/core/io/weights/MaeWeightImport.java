@@ -79,11 +79,13 @@ public final class MaeWeightImport {
     return new ImportedMae(valid, arch, layout, file);
   }
 
+  /** Torch zip ("PK"), safetensors (JSON '{' after the 8-byte length), or a legacy torch pickle (0x80 first). */
   private static boolean isZip(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      byte[] h = in.readNBytes(2);
-      return h.length == 2 && h[0] == 'P' && h[1] == 'K'
-          || h.length == 2 && (h[0] & 0xFF) == 0x80; // legacy torch pickle: let TorchCheckpoint explain
+      byte[] h = in.readNBytes(9);
+      if (h.length >= 2 && h[0] == 'P' && h[1] == 'K') return true;
+      if (h.length == 9 && h[8] == '{') return false;
+      return h.length >= 2 && (h[0] & 0xFF) == 0x80; // legacy torch pickle: let TorchCheckpoint explain
     }
   }
 }

@@ -101,6 +101,19 @@ class MaeWeightImportTest {
   }
 
   @Test
+  void safetensorsWhoseHeaderLengthStartsWithByte0x80AreNotMistakenForLegacyPickles() throws IOException {
+    ImportedMae m = MaeWeightImport.load(Fixtures.golden("tiny_mae_hf"));
+    Path f = tmp.resolve("e.safetensors");
+    boolean hit = false;
+    for (int pad = 0; pad < 256; pad += 8) { // header lengths are multiples of 8: this covers every low byte
+      MaeWeightExport.write(f, m.weights(), m.architecture(), false, Map.of("pad", "x".repeat(pad)));
+      hit |= (Files.readAllBytes(f)[0] & 0xFF) == 0x80;
+      assertThat(MaeWeightImport.load(f).architecture().dim()).isEqualTo(16);
+    }
+    assertThat(hit).isTrue();
+  }
+
+  @Test
   void exportRefusesIncompleteEncoders() throws IOException {
     ImportedMae m = MaeWeightImport.load(Fixtures.golden("tiny_mae_hf"));
     StateDict sd = new StateDict(m.weights().tensors());
