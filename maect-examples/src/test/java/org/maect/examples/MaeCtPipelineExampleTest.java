@@ -21,6 +21,8 @@ import org.maect.eval.knn.KnnConfig;
 import org.maect.eval.lowshot.Lbfgs;
 import org.maect.eval.lowshot.LowShotConfig;
 import org.maect.eval.probe.LinearProbeConfig;
+import org.maect.examples.cli.MaectCli;
+import org.maect.examples.pipeline.Ablations;
 import org.maect.examples.pipeline.Pipeline;
 import org.maect.examples.pipeline.PipelinePreset;
 
@@ -87,6 +89,18 @@ class MaeCtPipelineExampleTest {
     assertThat(resumed.stage(Pipeline.TUNE).skipped()).isFalse();
     assertThat(resumed.stage(Pipeline.TUNE).summary().get("steps").asLong()).isEqualTo(2);
     assertThat(resumed.knn(true, 20)).isEqualTo(r.knn(true, 20));
+
+    // ./maect ablate from the same stage 1: three variants, each evaluated like MAE-CT
+    int rc = MaectCli.execute("ablate", "--from", out.toString(), "--quiet");
+    assertThat(rc).isZero();
+    JsonNode abl = RunDirectory.JSON.readTree(out.resolve(Ablations.RESULTS).toFile());
+    for (String v : new String[] {"mae", "maect", "no-nn-lookup", "no-head-init", "mask-0.75"}) {
+      assertThat(abl.get(v).get("kmeans").get("cluster_acc").asDouble()).as(v).isBetween(0.0, 1.0);
+    }
+    assertThat(Files.readString(out.resolve("ablations/mask-0.75/3-tune/run.json"))).contains("\"maskRatio\" : 0.75");
+    assertThat(Files.readString(out.resolve("ablations/no-head-init/3-tune/run.json")))
+        .contains("\"skipHeadInit\" : true");
+    assertThat(out.resolve("ablations/no-head-init/2-head-init")).doesNotExist();
   }
 
   @Test
