@@ -40,6 +40,24 @@ class MaeWeightImportTest {
   }
 
   @Test
+  void importsHuggingFaceViTMaeModelFilesWithoutPrefixOrDecoder() throws IOException {
+    StateDict hf = Safetensors.read(Fixtures.golden("tiny_mae_hf/model.safetensors"));
+    StateDict model = new StateDict();
+    hf.tensors().forEach((k, v) -> {
+      if (k.startsWith("vit.")) model.put(k.substring(4), v);
+    });
+    Path dir = tmp.resolve("vitmae-model");
+    Files.createDirectories(dir);
+    Safetensors.write(dir.resolve("model.safetensors"), model);
+    Files.copy(Fixtures.golden("tiny_mae_hf/config.json"), dir.resolve("config.json"));
+    ImportedMae m = MaeWeightImport.load(dir);
+    assertThat(m.layout()).isEqualTo(Layout.HF_VIT_MAE);
+    assertThat(m.architecture().hasDecoder()).isFalse();
+    ImportedMae full = MaeWeightImport.load(Fixtures.golden("tiny_mae_hf"));
+    m.weights().names().forEach(n -> assertThat(m.weights().get(n)).as(n).isEqualTo(full.weights().get(n)));
+  }
+
+  @Test
   void headsOfNonStandardWidthsMustBeGiven() {
     assertThatThrownBy(() -> MaeWeightImport.load(Fixtures.golden("tiny_mae_timm.pth")))
         .hasMessageContaining("Cannot infer the number of attention heads for width 16")
