@@ -42,7 +42,17 @@ public final class PretrainedImport {
    */
   public record Result(Path runDir, Path checkpoint, ViTConfig encoder, MaeConfig mae, int tensors, double posEmbedDiff) {}
 
+  /** As {@link #write(ImportedMae, Path, boolean)} without overwriting. */
   public static Result write(ImportedMae m, Path outDir) throws WeightFileException {
+    return write(m, outDir, false);
+  }
+
+  /** @param overwrite replace an existing {@code checkpoints/last.ckpt} in {@code outDir} (else that is an error) */
+  public static Result write(ImportedMae m, Path outDir, boolean overwrite) throws WeightFileException {
+    Path existing = outDir.resolve("checkpoints").resolve("last.ckpt");
+    if (!overwrite && java.nio.file.Files.exists(existing)) {
+      throw new WeightFileException(existing, "already exists; choose another --out or pass --force to replace it");
+    }
     MaeArchitecture a = m.architecture();
     ViTConfig enc = ModelConfigs.encoder(a);
     MaeConfig mae = a.hasDecoder() ? ModelConfigs.mae(a) : null;
