@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       TuneCommand.class,
       EvaluateCommand.class,
       ClusterMetricsCommand.class,
+      BenchEvalCommand.class,
     })
 public final class MaectCli implements Runnable {
 
