@@ -14,6 +14,9 @@ Writes to maect-core/src/test/resources/golden/io/:
       tokens_timm      [N, 1+L, D] encoder output after the final norm, no masking, LayerNorm eps 1e-6
       tokens_hf        same weights with HF's eps 1e-12
       decoder_pred     [N, L, p*p*C] decoder prediction with nothing masked (ids_restore = identity), eps 1e-6
+      ids_keep         [N, K] kept patch indices (MAE's ids_shuffle[:, :K], as float), K = L/4
+      latent_masked    [N, 1+K, D] encoder output on the kept patches
+      pred_masked      [N, L, p*p*C] MAE forward_decoder output for that masking (mask tokens, un-shuffle)
   dtypes.safetensors / dtypes.pth + dtypes_expected.json   F16/BF16/F64 storages, views, shared storages
   hostile/*.pth               corrupt or malicious torch files (each must be rejected with a clear message)
 The reference ViT below is written from timm's VisionTransformer Block / facebookresearch/mae models_mae.py
@@ -119,8 +122,9 @@ def block(x, sd, p, heads, eps):
     return x + F.linear(h, sd[p + "mlp.fc2.weight"], sd[p + "mlp.fc2.bias"])
 
 
-def encoder(x, sd, eps, heads=HEADS):
-    """x: [N, C, H, W] -> tokens [N, 1+L, D] after the final norm (no masking)."""
+def encoder(x, sd, eps, heads=None):
+    """x: [N, C, H, W] -> tokens [N, 1+L, D] after the final norm (no masking); heads default: HEADS at call time."""
+    heads = HEADS if heads is None else heads
     t = F.conv2d(x, sd["patch_embed.proj.weight"], sd["patch_embed.proj.bias"], stride=sd["patch_embed.proj.weight"].shape[-1])
     t = t.flatten(2).transpose(1, 2)  # (N, D, h, w) -> (N, L, D)
     t = t + sd["pos_embed"][:, 1:, :]
@@ -140,6 +144,32 @@ def decoder(tokens, sd, eps):
         x = block(x, sd, "decoder_blocks.%d." % i, DHEADS, eps)
     x = F.layer_norm(x, (DDIM,), sd["decoder_norm.weight"], sd["decoder_norm.bias"], eps)
     return F.linear(x, sd["decoder_pred.weight"], sd["decoder_pred.bias"])[:, 1:, :]
+
+
+def masked_forward(x, sd, ids_shuffle, eps):
+    """facebookresearch/mae forward_encoder + forward_decoder with a given ids_shuffle (mask ratio 0.75)."""
+    t = F.conv2d(x, sd["patch_embed.proj.weight"], sd["patch_embed.proj.bias"], stride=PATCH)
+    t = t.flatten(2).transpose(1, 2) + sd["pos_embed"][:, 1:, :]  # (N, L, D)
+    n, l, d = t.shape
+    k = int(l * (1 - 0.75))
+    ids_restore = torch.argsort(ids_shuffle, dim=1)
+    ids_keep = ids_shuffle[:, :k]
+    t = torch.gather(t, 1, ids_keep.unsqueeze(-1).repeat(1, 1, d))  # (N, K, D)
+    cls = (sd["cls_token"] + sd["pos_embed"][:, :1, :]).expand(n, -1, -1)
+    t = torch.cat([cls, t], dim=1)
+    for i in range(DEPTH):
+        t = block(t, sd, "blocks.%d." % i, HEADS, eps)
+    latent = F.layer_norm(t, (d,), sd["norm.weight"], sd["norm.bias"], eps)
+    y = F.linear(latent, sd["decoder_embed.weight"], sd["decoder_embed.bias"])
+    mask_tokens = sd["mask_token"].repeat(n, l + 1 - y.shape[1], 1)
+    y_ = torch.cat([y[:, 1:, :], mask_tokens], dim=1)
+    y_ = torch.gather(y_, 1, ids_restore.unsqueeze(-1).repeat(1, 1, y.shape[2]))  # un-shuffle
+    y = torch.cat([y[:, :1, :], y_], dim=1) + sd["decoder_pos_embed"]
+    for i in range(DDEPTH):
+        y = block(y, sd, "decoder_blocks.%d." % i, DHEADS, eps)
+    y = F.layer_norm(y, (DDIM,), sd["decoder_norm.weight"], sd["decoder_norm.bias"], eps)
+    pred = F.linear(y, sd["decoder_pred.weight"], sd["decoder_pred.bias"])[:, 1:, :]
+    return ids_keep, latent, pred
 
 
 HF_BLOCK = {"norm1": "layernorm_before", "norm2": "layernorm_after", "attn.proj": "attention.output.dense",
@@ -265,7 +295,7 @@ def pickle_with(obj, persistent):
 def write_zip(path, entries, prefix="archive"):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
         for name, data in entries.items():
-            z.writestr(prefix + "/" + name, data)
+            z.writestr(zipfile.ZipInfo(prefix + "/" + name, date_time=(2024, 1, 1, 0, 0, 0)), data)
 
 
 class FakeStorage:
@@ -318,7 +348,7 @@ def write_hostile(ok_pth):
     write_zip(os.path.join(d, "missing_storage.pth"), {"data.pkl": pickle_with({"w": FakeTensor(st, 0, (4,), (1,))}, fake_pid)})
     # integer weights
     torch.save({"model": {"w": torch.arange(3)}}, os.path.join(d, "int64.pth"))
-    # legacy (pre-zip) format
+    # legacy (pre-zip) format (storage keys come from id(): this file differs on every run)
     torch.save({"w": torch.ones(2)}, os.path.join(d, "legacy.pth"), _use_new_zipfile_serialization=False)
     # not a zip at all / a zip cut in half
     with open(os.path.join(d, "not_a_checkpoint.pth"), "wb") as f:
@@ -374,8 +404,11 @@ def main():
         tokens = encoder(x, sd, 1e-6)
         tokens_hf = encoder(x, sd, 1e-12)
         pred = decoder(tokens, sd, 1e-6)
+        ids_shuffle = torch.argsort(torch.rand(N, (IMG // PATCH) ** 2, generator=gen), dim=1)
+        ids_keep, latent, pred_masked = masked_forward(x, sd, ids_shuffle, 1e-6)
     write_safetensors(os.path.join(OUT, "tiny_mae_expected.safetensors"),
-                      collections.OrderedDict(input=x, tokens_timm=tokens, tokens_hf=tokens_hf, decoder_pred=pred))
+                      collections.OrderedDict(input=x, tokens_timm=tokens, tokens_hf=tokens_hf, decoder_pred=pred,
+                                              ids_keep=ids_keep.float(), latent_masked=latent, pred_masked=pred_masked))
     print("eps 1e-6 vs 1e-12 max |diff| on tokens: %.3g" % (tokens - tokens_hf).abs().max().item())
     write_dtypes()
     write_hostile(pth)

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.maect.core.config.ContrastiveTuningConfig;
 import org.maect.core.data.Augmentations;
-import org.maect.core.data.Compose;
 import org.maect.core.data.Datasets;
 import org.maect.core.data.ImageDataset;
 import org.maect.core.data.ImageTransform;
@@ -78,22 +77,27 @@ public final class ContrastiveTuningExample {
    * with the head's pooling and the training set's normalisation (as in the stages).
    */
   public static Knn knn(Path run, ContrastiveTuningConfig cfg, String dataset, Path dataDir, int k) {
+    return knn(run, cfg, dataset, dataDir, k, 0, 0);
+  }
+
+  /** As {@link #knn(Path, ContrastiveTuningConfig, String, Path, int)} on the first n train / test images (0: all). */
+  public static Knn knn(Path run, ContrastiveTuningConfig cfg, String dataset, Path dataDir, int k, int trainLimit,
+      int testLimit) {
     long t0 = System.nanoTime();
     EncoderCheckpoint enc = EncoderCheckpoint.load(run);
     ImageDataset train = Datasets.load(dataset, Split.TRAIN, dataDir);
     ImageDataset test = Datasets.load(dataset, Split.TEST, dataDir);
-    double[][] ms = Datasets.meanStd(train);
-    ImageTransform t = Compose.of(Augmentations.evalTransform(enc.vit().imageSize()), new Normalize(ms[0], ms[1]));
+    ImageTransform t = Augmentations.evalTransform(enc.vit().imageSize(), Normalize.forDataset(dataset));
     EncoderFeatures f = new EncoderFeatures(enc.vit(), enc.weights(), NnclrModel.vitPooling(cfg.head().pooling()),
         DataType.FLOAT);
-    float[][] xtr = f.extract(train, t, 500);
-    float[][] xte = f.extract(test, t, 500);
-    int[] ytr = labels(train);
-    int[] yte = labels(test);
+    float[][] xtr = f.extract(train, t, 250, trainLimit);
+    float[][] xte = f.extract(test, t, 250, testLimit);
+    int[] ytr = java.util.Arrays.copyOf(labels(train), xtr.length);
+    int[] yte = java.util.Arrays.copyOf(labels(test), xte.length);
     double acc = CosineKnn.accuracy(xtr, ytr, xte, yte, k, 0.07, train.numClasses());
     double secs = (System.nanoTime() - t0) / 1e9;
     log.info("k-NN (k={}, T=0.07) of {}: {}", k, enc.file(), acc);
-    return new Knn(enc.file(), acc, k, train.size(), test.size(), secs);
+    return new Knn(enc.file(), acc, k, xtr.length, xte.length, secs);
   }
 
   static int[] labels(ImageDataset ds) {

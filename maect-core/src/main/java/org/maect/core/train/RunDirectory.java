@@ -113,6 +113,16 @@ public final class RunDirectory implements AutoCloseable {
     }
   }
 
+  /** Starts {@code metrics.jsonl} afresh (a new run in an existing directory). */
+  public synchronized void resetMetrics() {
+    close();
+    try {
+      Files.deleteIfExists(metricsFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot reset " + metricsFile() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Versions of maect, ND4J and Java (read from jar manifests / Maven metadata; "unknown" if absent). */
   public static Map<String, String> versions() {
     Map<String, String> v = new LinkedHashMap<>();

@@ -57,7 +57,7 @@ public final class ContrastiveOptions {
   @Option(names = "--train-limit", defaultValue = "0", description = "use only the first N training images (0: all)")
   int trainLimit;
 
-  @Option(names = "--no-normalize", description = "do not normalise inputs by the training set's mean/std")
+  @Option(names = "--no-normalize", description = "do not normalise inputs (stage 1 normalises with the dataset statistics)")
   boolean noNormalize;
 
   @Option(names = {"-q", "--quiet"}, description = "no progress lines")

@@ -21,6 +21,11 @@ import picocli.CommandLine.Command;
       TuneCommand.class,
       EvaluateCommand.class,
       ClusterMetricsCommand.class,
+      PretrainCommand.class,
+      BenchCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      EmbedCommand.class,
       BenchEvalCommand.class,
     })
 public final class MaectCli implements Runnable {

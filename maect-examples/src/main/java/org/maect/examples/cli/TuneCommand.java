@@ -40,6 +40,12 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--knn", description = "after tuning, weighted k-NN (k=20) of the MAE and the tuned encoder")
   boolean knn;
 
+  @Option(names = "--knn-train", defaultValue = "0", description = "k-NN: first N training images (0: all)")
+  int knnTrain;
+
+  @Option(names = "--knn-test", defaultValue = "0", description = "k-NN: first N test images (0: all)")
+  int knnTest;
+
   @Override
   public Integer call() {
     ContrastiveTuningConfig c = opt.base();
@@ -59,8 +65,8 @@ public final class TuneCommand implements Callable<Integer> {
         r.steps(), r.lastLoss(), r.nnAccuracy(), r.seconds(), r.encoder());
     if (knn) {
       var mae = ContrastiveTuningExample.knn(ContrastiveTuningExample.stage1Of(opt.out), c, opt.dataset,
-          opt.dataDir, 20);
-      var tuned = ContrastiveTuningExample.knn(opt.out, c, opt.dataset, opt.dataDir, 20);
+          opt.dataDir, 20, knnTrain, knnTest);
+      var tuned = ContrastiveTuningExample.knn(opt.out, c, opt.dataset, opt.dataDir, 20, knnTrain, knnTest);
       System.out.print(ContrastiveTuningExample.formatKnn("MAE encoder", mae));
       System.out.print(ContrastiveTuningExample.formatKnn("MAE-CT encoder", tuned));
     }

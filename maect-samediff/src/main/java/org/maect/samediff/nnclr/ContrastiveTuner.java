@@ -119,7 +119,7 @@ public final class ContrastiveTuner {
     }
     ImageDataset ds = StageSupport.trainSet(o);
     int[] subset = StageSupport.subset(ds, o.trainLimit());
-    ImageTransform t = StageSupport.transform(c, ds, vit.imageSize(), o.normalize());
+    ImageTransform t = StageSupport.transform(c, o.dataset(), ds, vit.imageSize(), o.normalize());
     StageSupport.Length len = StageSupport.length(tc.epochs(), tc.steps(),
         StageSupport.fullStepsPerEpoch(ds, subset, c.batchSize()));
     int frozenBlocks = tc.frozenBlocks(vit.depth());
@@ -209,8 +209,7 @@ public final class ContrastiveTuner {
       r = TrainLoop.builder(STAGE, params, weights)
           .optimizer(opt)
           .schedule(schedule)
-          .epochs(len.epochs())
-          .stopAfterStep(len.totalSteps())
+          .totalSteps(len.totalSteps())
           .runDirectory(rd)
           .config(new RunConfig(STAGE, c, vit, o.dataset(), o.from().toString(), o.normalize(), o.trainLimit(),
               frozenBlocks))

@@ -60,8 +60,17 @@ public final class EncoderFeatures {
    * @return {@code [size][D]}
    */
   public float[][] extract(ImageDataset ds, ImageTransform transform, int batchSize) {
-    float[][] out = new float[ds.size()][];
-    try (BatchIterator it = BatchIterator.sequential(ds, batchSize, transform)) {
+    return extract(ds, transform, batchSize, 0);
+  }
+
+  /** Features of the first {@code limit} images ({@code 0}: all), {@code [n][D]}. */
+  public float[][] extract(ImageDataset ds, ImageTransform transform, int batchSize, int limit) {
+    int n = limit <= 0 ? ds.size() : Math.min(limit, ds.size());
+    float[][] out = new float[n][];
+    int[] subset = new int[n];
+    for (int i = 0; i < n; i++) subset[i] = i;
+    try (BatchIterator it = BatchIterator.builder(ds).batchSize(batchSize).views(1).transform(transform)
+        .shuffle(false).dropLast(false).subset(subset).build()) {
       while (it.hasNext()) {
         Batch b = it.next();
         INDArray x = Nd4j.create(b.view(0), b.shape());

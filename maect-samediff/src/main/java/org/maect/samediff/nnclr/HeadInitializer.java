@@ -54,7 +54,7 @@ public final class HeadInitializer {
     DataType dt = DataType.FLOAT;
     ImageDataset ds = StageSupport.trainSet(o);
     int[] subset = StageSupport.subset(ds, o.trainLimit());
-    ImageTransform t = StageSupport.transform(c, ds, vit.imageSize(), o.normalize());
+    ImageTransform t = StageSupport.transform(c, o.dataset(), ds, vit.imageSize(), o.normalize());
     StageSupport.Length len = StageSupport.length(c.headInit().epochs(), c.headInit().steps(),
         StageSupport.fullStepsPerEpoch(ds, subset, c.batchSize()));
 
@@ -109,8 +109,7 @@ public final class HeadInitializer {
       r = TrainLoop.builder(STAGE, params, weights)
           .optimizer(opt)
           .schedule(schedule)
-          .epochs(len.epochs())
-          .stopAfterStep(len.totalSteps())
+          .totalSteps(len.totalSteps())
           .runDirectory(rd)
           .config(new RunConfig(STAGE, c, vit, o.dataset(), o.from().toString(), o.normalize(), o.trainLimit()))
           .seed(o.seed())

@@ -119,7 +119,7 @@ public final class NnclrStep {
         .castTo(model.dataType()));
     List<String> outs = new ArrayList<>(statOutputs);
     outs.add(NnclrModel.LOSS);
-    OutAndGrad og = model.sameDiff().calculateGradientsAndOutputs(ph, outs, trainable);
+    OutAndGrad og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
     Map<String, INDArray> stats = new LinkedHashMap<>();
     for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
     pending = new Pending(q0, ids.clone(), labels.clone(), batch, stats);

@@ -17,7 +17,7 @@ import org.maect.core.config.ContrastiveTuningConfig;
  * @param quiet no progress lines (CI)
  * @param checkpointEvery write {@code last.ckpt} every this many steps (0: at the end only)
  * @param trainLimit use only the first this many training images (0: all; tests)
- * @param normalize normalise inputs with the training set's per-channel mean/std (as stage 1 did)
+ * @param normalize normalise inputs with {@code Normalize.forDataset(dataset)} (as stage 1 does)
  */
 public record StageOptions(
     Path from,

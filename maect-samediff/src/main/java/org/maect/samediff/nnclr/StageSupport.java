@@ -27,7 +27,7 @@ final class StageSupport {
 
   private StageSupport() {}
 
-  /** Length of a stage: steps per (possibly shortened) epoch, epochs, total steps. */
+  /** Length of a stage: steps per epoch, epochs begun, total steps (the last epoch may be partial). */
   record Length(int stepsPerEpoch, int epochs, long totalSteps) {}
 
   static Length length(double epochs, long steps, int fullStepsPerEpoch) {
@@ -36,8 +36,7 @@ final class StageSupport {
     }
     long total = steps > 0 ? steps : Math.max(1, Math.round(epochs * fullStepsPerEpoch));
     int ep = (int) Math.max(1, (total + fullStepsPerEpoch - 1) / fullStepsPerEpoch);
-    int spe = (int) ((total + ep - 1) / ep);
-    return new Length(spe, ep, total);
+    return new Length(fullStepsPerEpoch, ep, total);
   }
 
   static ImageDataset trainSet(StageOptions o) {
@@ -53,15 +52,16 @@ final class StageSupport {
   }
 
   /** The stage's augmentation at the encoder's image size, optionally followed by the dataset normalisation. */
-  static ImageTransform transform(ContrastiveTuningConfig c, ImageDataset ds, int size, boolean normalize) {
+  static ImageTransform transform(ContrastiveTuningConfig c, String dataset, ImageDataset ds, int size,
+      boolean normalize) {
     ImageTransform t = "aug".equals(c.augmentation()) ? Augmentations.maeCtAug(size)
         : Augmentations.maeCtMin(size, c.cropScaleMin());
-    return normalize ? Compose.of(t, normalization(ds)) : t;
+    return normalize ? Compose.of(t, normalization(dataset, ds)) : t;
   }
 
-  static Normalize normalization(ImageDataset ds) {
-    double[][] ms = Datasets.meanStd(ds);
-    return new Normalize(ms[0], ms[1]);
+  /** The normalisation stage 1 uses: {@link Normalize#forDataset} (published statistics, else ImageNet's). */
+  static Normalize normalization(String dataset, ImageDataset ds) {
+    return Normalize.forDataset(dataset);
   }
 
   static BatchSource<Batch> batches(ImageDataset ds, int[] subset, int batchSize, ImageTransform t, long seed,

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.maect.core.train.AtomicFiles;
 import org.maect.core.train.LrSchedule;
 import org.maect.core.train.RunDirectory;
 import org.maect.core.train.SeededRandom;
@@ -30,29 +31,33 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Usage</h2>
  * <pre>{@code
- * SameDiff sd = ...;                                     // graph with placeholder "x" and scalar loss "loss"
+ * SameDiff sd = ...;                                     // placeholder "x" [B, C, H, W], scalar loss "loss"
  * OptimConfig oc = OptimConfig.maePretrain().withEpochs(20).withBatchSize(256);
- * BatchSource<Batch> data = ...;                         // stepsPerEpoch() + epoch(e) -> Iterator<Batch>
+ * ImageDataset ds = Datasets.load("fashion-mnist", Split.TRAIN, null);
+ * BatchSource<Batch> data = BatchSource.of(ds.size() / oc.batchSize(),     // drop-last epochs
+ *     epoch -> BatchIterator.ofEpoch(ds, oc.batchSize(), 1, transform, seed, epoch));
  * StepFunction<Batch> step = SameDiffStep.of(sd, "loss",
- *     (batch, ctx) -> Map.of("x", Nd4j.create(batch.images()[0], new long[] {batch.size(), 1, 28, 28})),
+ *     (b, ctx) -> Map.of("x", Nd4j.create(b.view(0), b.shape(), 'c'),
+ *                        "noise", maskingNoise(b.size(), ctx.rng())),     // per-step randomness from ctx.rng()
  *     Batch::size);
- * TrainLoop.Result r = TrainLoop.builder("pretrain", sd)
- *     .optimizer(AdamW.of(oc))                           // or AdamW.of(oc, ParamGroup.layerwise(...))
- *     .schedule(LrSchedule.of(oc, data.stepsPerEpoch(), 1))
- *     .epochs(oc.epochs())
+ * TrainLoop.Result r = TrainLoop.builder("pretrain", sd)  // trains all VARIABLEs; CONSTANTs are frozen
+ *     .optimizer(AdamW.of(oc))                           // or AdamW.of(oc, ParamGroup.layerwise(lrd, wd))
+ *     .schedule(LrSchedule.of(oc, data.stepsPerEpoch(), 1))   // views = 1 (MAE), 2 (NNCLR / CT)
+ *     .epochs(oc.epochs())                               // or .totalSteps(n)
  *     .runDirectory(RunDirectory.open(Path.of("runs/mae")))   // run.json, metrics.jsonl, checkpoints/last.ckpt
- *     .config(myResolvedConfigRecord).seed(42)
+ *     .config(resolvedConfigRecord).seed(seed)
  *     .checkpointEverySteps(500)
- *     .state(Map.of("queue", queueArray))                // extra arrays saved and restored in place (optional)
+ *     .state(Map.of("queue", queueArray))                // extra arrays saved + restored in place (optional)
  *     .listener(ProgressReporter.stderr(quiet))
  *     .resume(resumeFlag)
  *     .build()
  *     .run(data, step);
  * }</pre>
- * Frozen variables: convert them to constants ({@code sd.convertToConstant}) before building; they are saved
- * in checkpoints but not trained. Per-step randomness (masking noise, neighbour sampling) should come from
- * {@code ctx.rng()} (and ND4J's global RNG, which the loop reseeds before every step) so resumed runs repeat
- * the uninterrupted run exactly.
+ * For work after each update (EMA, queue), implement {@link StepFunction#afterUpdate}; extra scalars to log go
+ * in {@link StepFunction.Result#metrics}. Freeze variables with {@code sd.convertToConstant} before
+ * {@code builder(stage, sd)}; they are saved in checkpoints but not trained. Per-step randomness (masking noise,
+ * neighbour sampling) should come from {@code ctx.rng()} (the loop also reseeds ND4J's global RNG before every
+ * step) so a resumed run repeats the uninterrupted one exactly.
  */
 public final class TrainLoop {
   private static final Logger log = LoggerFactory.getLogger(TrainLoop.class);
@@ -77,6 +82,8 @@ public final class TrainLoop {
   private final long logEvery;
   private final long stopAfter;
   private final boolean resume;
+  private final boolean overwrite;
+  private final long keepEvery;
   private final List<TrainingListener> listeners;
   private final Map<String, String> meta;
 
@@ -96,6 +103,8 @@ public final class TrainLoop {
     this.logEvery = b.logEvery;
     this.stopAfter = b.stopAfter;
     this.resume = b.resume;
+    this.overwrite = b.overwrite;
+    this.keepEvery = b.keepEvery;
     this.listeners = List.copyOf(b.listeners);
     this.meta = Map.copyOf(b.meta);
     if (epochs < 1) throw new IllegalArgumentException("Invalid epochs (must be >= 1): " + epochs);
@@ -149,6 +158,11 @@ public final class TrainLoop {
       log.info("[{}] --resume: no checkpoint at {}, starting from scratch", stage, last);
     }
     if (runDir != null && step == 0) {
+      if (Files.exists(last) && !overwrite) {
+        throw new IllegalStateException("Run directory " + runDir.root() + " already holds a checkpoint (" + last
+            + "); resume it (--resume) or choose a new directory");
+      }
+      runDir.resetMetrics();
       runDir.writeRunJson(stage, seed, config, Map.of("totalSteps", totalSteps, "stepsPerEpoch", spe,
           "epochs", runEpochs, "peakLr", schedule.peakLr(), "warmupSteps", schedule.warmupSteps()));
     }
@@ -188,7 +202,17 @@ public final class TrainLoop {
           Nd4j.getRandom().setSeed(stepRng.derive(-1).nextLong());
           StepFunction.Context ctx = new StepFunction.Context(step, epoch, k, lr, stepRng);
           StepFunction.Result res = fn.step(batch, ctx);
-          double gradNorm = checkFinite(res, step, epoch, k, lastGoodStep);
+          double gradNorm;
+          try {
+            gradNorm = checkFinite(res, step, epoch, k, lastGoodStep);
+          } catch (NonFiniteLossException e) {
+            if (runDir != null) {
+              runDir.appendMetrics(Map.of("type", "error", "stage", stage, "step", step + 1, "message",
+                  e.getMessage()));
+            }
+            log.error(e.getMessage());
+            throw e;
+          }
           optimizer.step(params, res.gradients(), lr);
           fn.afterUpdate(ctx);
           step++;
@@ -213,6 +237,14 @@ public final class TrainLoop {
           if (runDir != null && ((checkpointEvery > 0 && step % checkpointEvery == 0) || step == totalSteps || stopNow)) {
             writeCheckpoint(last, step, (int) (step / spe), rng, s);
             lastGoodStep = step;
+            if (keepEvery > 0 && step % keepEvery == 0) {
+              Path snap = runDir.checkpointDir().resolve(String.format("step-%08d.ckpt", step));
+              try {
+                AtomicFiles.write(snap, out -> Files.copy(last, out));
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("Cannot write " + snap + ": " + e.getMessage(), e);
+              }
+            }
           }
           if (stopNow && step < totalSteps) {
             stoppedEarly = true;
@@ -315,6 +347,8 @@ public final class TrainLoop {
     private long logEvery = 1;
     private long stopAfter;
     private boolean resume;
+    private boolean overwrite;
+    private long keepEvery;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final Map<String, String> meta = new LinkedHashMap<>();
 
@@ -395,6 +429,22 @@ public final class TrainLoop {
     /** Continue from {@code checkpoints/last.ckpt} of the run directory if it exists. */
     public Builder resume(boolean r) {
       this.resume = r;
+      return this;
+    }
+
+    /**
+     * Allow a fresh start in a run directory that already holds a checkpoint (it is replaced at the first
+     * checkpoint; metrics.jsonl is restarted). Without this, such a start fails so a finished run is not lost.
+     */
+    public Builder overwrite(boolean o) {
+      this.overwrite = o;
+      return this;
+    }
+
+    /** Also keep a copy {@code checkpoints/step-NNNNNNNN.ckpt} every {@code n} steps (0: only last.ckpt). */
+    public Builder keepEverySteps(long n) {
+      if (n < 0) throw new IllegalArgumentException("Invalid keep interval: " + n);
+      this.keepEvery = n;
       return this;
     }
 

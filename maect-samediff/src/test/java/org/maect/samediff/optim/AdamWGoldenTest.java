@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -24,6 +25,15 @@ class AdamWGoldenTest {
 
   @Test
   void matchesTorchAdamWWithTwoGroupsOverSixSteps() throws Exception {
+    check(DataType.FLOAT); // one-pass Java update on native buffers
+  }
+
+  @Test
+  void nativeKernelPathMatchesTorchToo() throws Exception {
+    check(DataType.DOUBLE); // libnd4j adam_updater + axpy (parameters held in DOUBLE)
+  }
+
+  private void check(DataType dt) throws Exception {
     JsonNode root;
     try (InputStream in = getClass().getResourceAsStream("/golden/adamw/adamw.json")) {
       root = new ObjectMapper().readTree(in);
@@ -42,12 +52,12 @@ class AdamWGoldenTest {
       AdamW opt = new AdamW(b1, b2, c.get("eps").asDouble(), 0.05, groups, AdamW.DEFAULT_NO_DECAY);
       Map<String, INDArray> params = new LinkedHashMap<>();
       c.get("shapes").fields().forEachRemaining(e -> params.put(e.getKey(),
-          Nd4j.create(floats(c.get("init").get(e.getKey())), longs(e.getValue()), 'c')));
+          Nd4j.create(floats(c.get("init").get(e.getKey())), longs(e.getValue()), 'c').castTo(dt)));
       int s = 0;
       for (JsonNode g : c.get("grads")) {
         Map<String, INDArray> grads = new LinkedHashMap<>();
         g.fields().forEachRemaining(e -> grads.put(e.getKey(),
-            Nd4j.create(floats(e.getValue()), params.get(e.getKey()).shape(), 'c')));
+            Nd4j.create(floats(e.getValue()), params.get(e.getKey()).shape(), 'c').castTo(dt)));
         opt.step(params, grads, root.get("base_lr").get(s++).asDouble());
       }
       for (String n : params.keySet()) {
@@ -55,8 +65,26 @@ class AdamWGoldenTest {
         assertClose("eps " + c.get("eps") + " m " + n, opt.slot(n).m(), c.get("expected_m").get(n));
         assertClose("eps " + c.get("eps") + " v " + n, opt.slot(n).v(), c.get("expected_v").get(n));
         assertThat(opt.slot(n).count()).isEqualTo(6);
+        assertThat(opt.onJavaPath(n)).as(n + " on the Java path").isEqualTo(dt == DataType.FLOAT);
       }
     }
+  }
+
+  @Test
+  void sameDiffVariablesAndGradientsTakeTheFastPath() {
+    org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
+    var x = sd.placeHolder("x", DataType.FLOAT, -1, 4);
+    var w = sd.var("fc.weight", Nd4j.rand(DataType.FLOAT, 4, 3));
+    sd.mean("loss", x.mmul(w).mul(x.mmul(w)));
+    sd.setLossVariables("loss");
+    Map<String, INDArray> g = sd.calculateGradients(Map.of("x", Nd4j.rand(DataType.FLOAT, 5, 4)), "fc.weight");
+    AdamW opt = new AdamW(0.9, 0.95, 1e-8, 0.05, List.of(), AdamW.DEFAULT_NO_DECAY);
+    INDArray before = sd.getArrForVarName("fc.weight").dup();
+    opt.step(Map.of("fc.weight", sd.getArrForVarName("fc.weight")), g, 1e-2);
+    assertThat(opt.onJavaPath("fc.weight")).isTrue();
+    // first Adam step moves each weight by ~lr (sign of the gradient), after decay 1 - 1e-2 * 0.05
+    INDArray delta = sd.getArrForVarName("fc.weight").sub(before.mul(1 - 5e-4));
+    assertThat(Math.abs(delta.getDouble(0, 0))).isCloseTo(1e-2, org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @Test
@@ -84,7 +112,7 @@ class AdamWGoldenTest {
   }
 
   static void assertClose(String what, INDArray actual, JsonNode expected) {
-    float[] a = actual.dup('c').data().asFloat();
+    double[] a = actual.dup('c').data().asDouble();
     assertThat(a.length).as(what + " length").isEqualTo(expected.size());
     for (int i = 0; i < a.length; i++) {
       double b = expected.get(i).asDouble();

@@ -63,11 +63,11 @@ class TrainLoopTest {
     List<String> lines = Files.readAllLines(tmp.resolve("b").resolve("metrics.jsonl"));
     assertThat(lines.stream().filter(l -> l.contains("\"type\":\"step\""))).hasSize(24);
     assertThat(lines.stream().filter(l -> l.contains("\"type\":\"epoch\""))).hasSize(4); // the interrupted epoch is logged once, when it completes
-    assertThat(Files.readString(tmp.resolve("b").resolve("run.json"))).contains("\"seed\" : 11", "\"nd4j\"");
+    assertThat(Files.readString(tmp.resolve("b").resolve("run.json"))).contains("\"seed\" : 11", "\"nd4j\" : \"1.0.0-M2.1\"");
   }
 
   @Test
-  void nonFiniteLossStopsWithStepAndKeepsLastGoodCheckpoint(@TempDir Path tmp) {
+  void nonFiniteLossStopsWithStepAndKeepsLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
     SameDiff sd = LinearRegressionFixture.graph(3);
     StepFunction<LinearRegressionFixture.Batch> real = LinearRegressionFixture.step(sd);
     StepFunction<LinearRegressionFixture.Batch> poisoned = (b, ctx) -> {
@@ -80,6 +80,7 @@ class TrainLoopTest {
         .hasMessageContaining("non-finite loss NaN at step 5 (epoch 1, batch 5)")
         .hasMessageContaining("last good checkpoint")
         .hasMessageContaining("(after step 4) is intact");
+    assertThat(Files.readString(tmp.resolve("metrics.jsonl"))).contains("\"type\":\"error\"");
     Checkpoint c = Checkpoint.read(tmp.resolve("checkpoints/last.ckpt"));
     assertThat(c.step()).isEqualTo(4);
     // step 5 was not applied: the live weights are those saved after step 4
@@ -157,5 +158,61 @@ class TrainLoopTest {
     assertThat(epochs).hasSize(2);
     assertThat(epochs.get(1)).contains("\"step\":9");
     assertThat(Checkpoint.read(tmp.resolve("checkpoints/last.ckpt")).step()).isEqualTo(9);
+  }
+
+  @Test
+  void freshStartRefusesToOverwriteAFinishedRunAndKeepsSnapshots(@TempDir Path tmp) throws Exception {
+    SameDiff sd = LinearRegressionFixture.graph(3);
+    loop(sd, tmp).checkpointEverySteps(6).keepEverySteps(12).build().run(fx.source(), LinearRegressionFixture.step(sd));
+    try (var files = Files.list(tmp.resolve("checkpoints"))) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly("last.ckpt", "step-00000012.ckpt", "step-00000024.ckpt");
+    }
+    assertThat(Checkpoint.read(tmp.resolve("checkpoints/step-00000012.ckpt")).step()).isEqualTo(12);
+    SameDiff again = LinearRegressionFixture.graph(3);
+    assertThatThrownBy(() -> loop(again, tmp).build().run(fx.source(), LinearRegressionFixture.step(again)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already holds a checkpoint")
+        .hasMessageContaining("--resume");
+    loop(again, tmp).overwrite(true).stopAfterStep(2).build().run(fx.source(), LinearRegressionFixture.step(again));
+    assertThat(Files.readAllLines(tmp.resolve("metrics.jsonl"))).hasSize(2);
+  }
+
+  @Test
+  void listenersSeeStepsEpochsCheckpointsAndEnd(@TempDir Path tmp) {
+    SameDiff sd = LinearRegressionFixture.graph(3);
+    List<String> events = new java.util.ArrayList<>();
+    org.maect.core.train.TrainingListener l = new org.maect.core.train.TrainingListener() {
+      @Override
+      public void onStart(org.maect.core.train.TrainingStatus s) {
+        events.add("start " + s.step());
+      }
+
+      @Override
+      public void onStep(org.maect.core.train.TrainingStatus s) {
+        events.add("step " + s.step() + " lr>0=" + (s.lr() > 0) + " gn=" + s.metrics().containsKey("grad_norm"));
+      }
+
+      @Override
+      public void onEpochEnd(org.maect.core.train.TrainingStatus s) {
+        events.add("epoch " + s.epoch() + "/" + s.epochs());
+      }
+
+      @Override
+      public void onCheckpoint(Path file, org.maect.core.train.TrainingStatus s) {
+        events.add("ckpt " + s.step() + " " + file.getFileName());
+      }
+
+      @Override
+      public void onEnd(org.maect.core.train.TrainingStatus s) {
+        events.add("end " + s.step());
+      }
+    };
+    loop(sd, tmp).checkpointEverySteps(6).listener(l).build().run(fx.source(), LinearRegressionFixture.step(sd));
+    assertThat(events.get(0)).isEqualTo("start 0");
+    assertThat(events.get(1)).isEqualTo("step 1 lr>0=false gn=true"); // warm-up step 0 has lr 0
+    assertThat(events.get(2)).isEqualTo("step 2 lr>0=true gn=true");
+    assertThat(events).containsSubsequence("step 6 lr>0=true gn=true", "ckpt 6 last.ckpt", "epoch 0/4",
+        "step 24 lr>0=true gn=true", "ckpt 24 last.ckpt", "epoch 3/4", "end 24");
+    assertThat(events.stream().filter(e -> e.startsWith("ckpt"))).hasSize(4);
   }
 }

@@ -103,6 +103,8 @@ final class TorchUnpickler extends Unpickler {
     } catch (PickleException | ClassCastException | IndexOutOfBoundsException | NumberFormatException
         | NullPointerException | ArithmeticException | java.util.EmptyStackException ex) {
       throw new IOException("corrupt or disallowed pickle: " + ex.getMessage(), ex);
+    } catch (StackOverflowError ex) { // e.g. a self-containing list used as a dict key (hashCode recursion)
+      throw new IOException("corrupt pickle: self-referential or too deeply nested objects", ex);
     }
   }
 
