@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       ExportCommand.class,
       EmbedCommand.class,
+      BenchEvalCommand.class,
     })
 public final class MaectCli implements Runnable {
 
