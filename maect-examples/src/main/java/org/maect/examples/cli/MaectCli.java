@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
     description = "MAE-CT: masked autoencoders + contrastive tuning on Deeplearning4j.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      PipelineCommand.class,
+      AblateCommand.class,
       DataCommand.class,
       HeadInitCommand.class,
       TuneCommand.class,
