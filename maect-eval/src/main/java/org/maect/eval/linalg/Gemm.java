@@ -21,6 +21,10 @@ public final class Gemm {
     check(ldc >= b.paddedN(), "ldc " + ldc + " < padded columns " + b.paddedN());
     DotKernel k = Kernels.get();
     int chunks = (m + CHUNK - 1) / CHUNK;
+    if (parallel && chunks == 1 && b.panels > 1) { // few rows (e.g. k-means++ candidates): split B instead
+      Parallel.forRange(b.panels, Parallel.grain(b.panels, 4), (p0, p1) -> panelsF(k, a, m, d, b, c, ldc, p0, p1));
+      return;
+    }
     Parallel.forRange(
         chunks,
         parallel ? 1 : Integer.MAX_VALUE,
@@ -75,6 +79,22 @@ public final class Gemm {
             }
           }
         });
+  }
+
+  /** Rows {@code [0, m)} (m <= CHUNK) against panels {@code [p0, p1)}. */
+  private static void panelsF(DotKernel k, float[] a, int m, int d, FloatPanels b, float[] c, int ldc, int p0, int p1) {
+    int full = (m / 4) * 4;
+    float[] a4 = new float[4 * d];
+    float[] c4 = new float[4 * b.width];
+    if (full < m) System.arraycopy(a, full * d, a4, 0, (m - full) * d);
+    for (int p = p0; p < p1; p++) {
+      int pOff = p * d * b.width, col = p * b.width;
+      for (int g = 0; g < full; g += 4) k.dot4(a, g * d, d, b.data, pOff, c, g * ldc + col, ldc);
+      if (full < m) {
+        k.dot4(a4, 0, d, b.data, pOff, c4, 0, b.width);
+        for (int r = 0; r < m - full; r++) System.arraycopy(c4, r * b.width, c, (full + r) * ldc + col, b.width);
+      }
+    }
   }
 
   private static void check(boolean ok, String msg) {

@@ -151,8 +151,9 @@ public final class BenchEvalCommand implements Callable<Integer> {
       Npy.write(dir.resolve("knn_yte.npy"), yte);
       Npy.write(dir.resolve("knn_k.npy"), new int[] {k});
       KnnConfig cfg = KnnConfig.of(new int[] {k}, 0.07);
-      WeightedKnn.accuracy(cfg, java.util.Arrays.copyOf(xtr, 5000), java.util.Arrays.copyOf(ytr, 5000),
-          java.util.Arrays.copyOf(xte, 500), java.util.Arrays.copyOf(yte, 500)); // warm-up
+      int wtr = Math.min(ntr, 5000), wte = Math.min(nte, 500);
+      WeightedKnn.accuracy(cfg, java.util.Arrays.copyOf(xtr, wtr), java.util.Arrays.copyOf(ytr, wtr),
+          java.util.Arrays.copyOf(xte, wte), java.util.Arrays.copyOf(yte, wte)); // warm-up
       long t = System.nanoTime();
       double acc = WeightedKnn.accuracy(cfg, xtr, ytr, xte, yte).get(k);
       rows.add(new Row("knn", nte + " x " + ntr + " x " + d + ", k=" + k, secs(t), fmt(acc)));

@@ -83,6 +83,17 @@ class MaeWeightImportTest {
   }
 
   @Test
+  void aConfigThatDisagreesWithTheTensorsIsRejected() throws IOException {
+    Path dir = tmp.resolve("wrongcfg");
+    Files.createDirectories(dir);
+    Files.copy(Fixtures.golden("tiny_mae_hf/model.safetensors"), dir.resolve("model.safetensors"));
+    Files.writeString(dir.resolve("config.json"),
+        Files.readString(Fixtures.golden("tiny_mae_hf/config.json")).replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 12"));
+    assertThatThrownBy(() -> MaeWeightImport.load(dir))
+        .hasMessageContaining("config.json says num_hidden_layers = 12 but the tensors say 2");
+  }
+
+  @Test
   void headsOfNonStandardWidthsMustBeGiven() {
     assertThatThrownBy(() -> MaeWeightImport.load(Fixtures.golden("tiny_mae_timm.pth")))
         .hasMessageContaining("Cannot infer the number of attention heads for width 16")
