@@ -12,6 +12,8 @@ import org.maect.core.data.ImageTransform;
 import org.maect.core.data.Normalize;
 import org.maect.core.data.Split;
 import org.maect.core.train.RunDirectory;
+import org.maect.eval.knn.KnnConfig;
+import org.maect.eval.knn.WeightedKnn;
 import org.maect.samediff.nnclr.ContrastiveTuner;
 import org.maect.samediff.nnclr.EncoderCheckpoint;
 import org.maect.samediff.nnclr.EncoderFeatures;
@@ -94,7 +96,7 @@ public final class ContrastiveTuningExample {
     float[][] xte = f.extract(test, t, 250, testLimit);
     int[] ytr = java.util.Arrays.copyOf(labels(train), xtr.length);
     int[] yte = java.util.Arrays.copyOf(labels(test), xte.length);
-    double acc = CosineKnn.accuracy(xtr, ytr, xte, yte, k, 0.07, train.numClasses());
+    double acc = WeightedKnn.accuracy(KnnConfig.of(new int[] {k}, 0.07), xtr, ytr, xte, yte).get(k);
     double secs = (System.nanoTime() - t0) / 1e9;
     log.info("k-NN (k={}, T=0.07) of {}: {}", k, enc.file(), acc);
     return new Knn(enc.file(), acc, k, xtr.length, xte.length, secs);

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code .npy} {@code [N, D]} (row i = image i, in dataset / file order).
  *
  * <p>Dataset images go through the evaluation transform (resize + centre crop to the encoder's input size) and the
- * dataset's per-channel normalisation ({@link Normalize#forDataset}); a {@code .npy} must already hold normalised
+ * dataset's per-channel normalisation ({@link Normalize#forDataset}) unless the run's config says
+ * {@code "normalize": false}, as the training stages do; a {@code .npy} must already hold normalised
  * float32 (or float64) images {@code [N, C, H, W]} of the encoder's input size.
  */
 public final class EmbedFeatures {
@@ -89,7 +90,8 @@ public final class EmbedFeatures {
             "Dataset " + c.dataset() + " has " + ds.channels() + " channels but the encoder expects " + enc.inChannels());
       }
       n = ds.size();
-      batches = datasetBatches(ds, enc.imageSize(), Normalize.forDataset(c.dataset()), c.batchSize());
+      boolean normalize = configuredNormalize(ckpt);
+      batches = datasetBatches(ds, enc.imageSize(), normalize ? Normalize.forDataset(c.dataset()) : null, c.batchSize());
       if (c.labelsOut() != null) Npy.write(c.labelsOut(), ds.labels());
     } else {
       NpyImages imgs = NpyImages.open(c.images(), enc);
@@ -120,6 +122,12 @@ public final class EmbedFeatures {
       if (p != null && p.isTextual()) return parsePooling(p.asText());
     }
     return Pooling.CLS;
+  }
+
+  /** Whether the run normalised its inputs ({@code "normalize"} in its config; default true, as the stages do). */
+  static boolean configuredNormalize(Checkpoint c) {
+    com.fasterxml.jackson.databind.JsonNode n = c.config() == null ? null : c.config().findValue("normalize");
+    return n == null || !n.isBoolean() || n.asBoolean();
   }
 
   public static Pooling parsePooling(String s) {

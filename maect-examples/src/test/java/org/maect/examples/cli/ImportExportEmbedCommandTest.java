@@ -82,6 +82,10 @@ class ImportExportEmbedCommandTest {
     assertThat(imp.out()).contains("TIMM_MAE layout").contains("decoder MaeConfig");
     assertThat(run.resolve("checkpoints/last.ckpt")).isRegularFile();
     assertThat(run.resolve("run.json")).isRegularFile();
+    Run again = cli("import", "--from", golden("tiny_mae_timm.pth").toString(), "--out", run.toString(), "--heads", "2",
+        "--decoder-heads", "2");
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.err()).contains("already exists; choose another --out or pass --force");
 
     Path st = tmp.resolve("enc.safetensors");
     Run exp = cli("export", "--from", run.toString(), "--to", st.toString());
