@@ -16,7 +16,8 @@ import java.util.List;
  * @param flopsPerStep counted FLOPs ({@link FlopCount})
  * @param gflops {@code flopsPerStep / medianSeconds / 1e9}
  * @param peakRssMb the process's VmHWM after the run
- * @param rssTrace soak mode: {@code [step, VmRSS MB, images/s since the previous sample]} rows
+ * @param rssTrace soak mode: {@code [step, VmRSS MB, images/s since the previous sample, committed Java heap MB,
+ *     RSS outside the heap MB]} rows (PyTorch: the first three)
  */
 public record BenchResult(
     String impl,

@@ -67,7 +67,7 @@ public final class BenchWorker {
       int n = soak > 0 ? soak : steps;
       long windowStart = System.nanoTime();
       int windowImages = 0;
-      if (soak > 0) trace.add(List.of(0.0, ProcStatus.rssMb(), 0.0));
+      if (soak > 0) trace.add(List.of(0.0, ProcStatus.rssMb(), 0.0, heapMb(), offHeapMb()));
       for (int i = 1; i <= n; i++) {
         long t0 = System.nanoTime();
         images = b.run();
@@ -75,9 +75,9 @@ public final class BenchWorker {
         windowImages += images;
         if (soak > 0 && (i % every == 0 || i == n)) {
           double secs = (System.nanoTime() - windowStart) / 1e9;
-          trace.add(List.of((double) i, ProcStatus.rssMb(), windowImages / secs));
-          System.err.printf("soak %s step %d: RSS %.0f MB, %.1f images/s%n", b.name(), i, ProcStatus.rssMb(),
-              windowImages / secs);
+          trace.add(List.of((double) i, ProcStatus.rssMb(), windowImages / secs, heapMb(), offHeapMb()));
+          System.err.printf("soak %s step %d: RSS %.0f MB (Java heap committed %.0f MB, rest %.0f MB), "
+              + "%.1f images/s%n", b.name(), i, ProcStatus.rssMb(), heapMb(), offHeapMb(), windowImages / secs);
           windowStart = System.nanoTime();
           windowImages = 0;
         }
@@ -88,6 +88,16 @@ public final class BenchWorker {
       return new BenchResult("samediff", b.name(), preset, batch, threads, images, times, med, images / med,
           flops, flops / med / 1e9, ProcStatus.peakRssMb(), trace);
     }
+  }
+
+  /** Committed Java heap (part of RSS). */
+  static double heapMb() {
+    return Runtime.getRuntime().totalMemory() / 1048576.0;
+  }
+
+  /** RSS outside the committed Java heap: ND4J's native buffers, malloc arenas, JVM metadata, code. */
+  static double offHeapMb() {
+    return ProcStatus.rssMb() - heapMb();
   }
 
   static int threads() {

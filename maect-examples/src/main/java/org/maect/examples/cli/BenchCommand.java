@@ -150,9 +150,10 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("soak: %s %s batch %d, %d steps, RSS every %d steps, OMP threads %d, load %.2f%n", step,
             p.name(), batch, soak, every, n, BenchCommandSupport.loadAverage());
         BenchResult r = BenchCommandSupport.runWorker(workerArgs(step, p.name(), batch, soak, every), jvmOptions, n);
-        System.out.printf("%8s %10s %10s%n", "step", "RSS MB", "images/s");
+        System.out.printf("%8s %10s %10s %10s %12s%n", "step", "RSS MB", "images/s", "heap MB", "non-heap MB");
         for (List<Double> row : r.rssTrace()) {
-          System.out.printf("%8.0f %10.0f %10.1f%n", row.get(0), row.get(1), row.get(2));
+          System.out.printf("%8.0f %10.0f %10.1f %10.0f %12.0f%n", row.get(0), row.get(1), row.get(2),
+              row.size() > 3 ? row.get(3) : Double.NaN, row.size() > 4 ? row.get(4) : Double.NaN);
         }
         Map<String, Object> verdict = flatness(r.rssTrace());
         allFlat &= (Boolean) verdict.get("flat");

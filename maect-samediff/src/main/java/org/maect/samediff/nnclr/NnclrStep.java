@@ -89,7 +89,7 @@ public final class NnclrStep {
     if (pending != null) throw new IllegalStateException("afterUpdate() was not called after the last step");
     int o = queue.dim();
     String q = model.queryOutput();
-    INDArray query = model.sameDiff().output(inputs, q).get(q); // (2B, O)
+    INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), inputs, q).get(q); // (2B, O)
     float[] qf = NnQueue.toFloats(query);
     if (qf.length != 2 * batch * o) {
       throw new IllegalArgumentException("query has " + qf.length / o + " rows, expected 2 x " + batch);

@@ -36,6 +36,20 @@ public final class ReusingGradients {
   private ReusingGradients() {}
 
   /**
+   * Forward-only outputs computed in the gradient function's session (creating the gradient function if
+   * needed). For a step that needs a forward pass before its gradient pass (the CT step's queue lookup): run in
+   * {@code sd}'s own session, the forward would fill a second array cache with the same activations.
+   */
+  public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
+    if (!ENABLED) return sd.output(placeholders, outputs);
+    if (!sd.hasGradientFunction()) sd.createGradFunction();
+    SameDiff gradFn = sd.getFunction("grad");
+    gradFn.setEnableCache(true);
+    gradFn.setListeners(sd.getListeners());
+    return gradFn.output(placeholders, outputs);
+  }
+
+  /**
    * Outputs and gradients in one forward + backward pass.
    *
    * @param outputs variables whose values to return (e.g. the loss)
