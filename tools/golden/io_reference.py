@@ -122,8 +122,9 @@ def block(x, sd, p, heads, eps):
     return x + F.linear(h, sd[p + "mlp.fc2.weight"], sd[p + "mlp.fc2.bias"])
 
 
-def encoder(x, sd, eps, heads=HEADS):
-    """x: [N, C, H, W] -> tokens [N, 1+L, D] after the final norm (no masking)."""
+def encoder(x, sd, eps, heads=None):
+    """x: [N, C, H, W] -> tokens [N, 1+L, D] after the final norm (no masking); heads default: HEADS at call time."""
+    heads = HEADS if heads is None else heads
     t = F.conv2d(x, sd["patch_embed.proj.weight"], sd["patch_embed.proj.bias"], stride=sd["patch_embed.proj.weight"].shape[-1])
     t = t.flatten(2).transpose(1, 2)  # (N, D, h, w) -> (N, L, D)
     t = t + sd["pos_embed"][:, 1:, :]
@@ -347,7 +348,7 @@ def write_hostile(ok_pth):
     write_zip(os.path.join(d, "missing_storage.pth"), {"data.pkl": pickle_with({"w": FakeTensor(st, 0, (4,), (1,))}, fake_pid)})
     # integer weights
     torch.save({"model": {"w": torch.arange(3)}}, os.path.join(d, "int64.pth"))
-    # legacy (pre-zip) format
+    # legacy (pre-zip) format (storage keys come from id(): this file differs on every run)
     torch.save({"w": torch.ones(2)}, os.path.join(d, "legacy.pth"), _use_new_zipfile_serialization=False)
     # not a zip at all / a zip cut in half
     with open(os.path.join(d, "not_a_checkpoint.pth"), "wb") as f:

@@ -12,6 +12,8 @@ import org.maect.core.data.ImageTransform;
 import org.maect.core.data.Normalize;
 import org.maect.core.data.Split;
 import org.maect.core.train.RunDirectory;
+import org.maect.eval.knn.KnnConfig;
+import org.maect.eval.knn.WeightedKnn;
 import org.maect.samediff.nnclr.ContrastiveTuner;
 import org.maect.samediff.nnclr.EncoderCheckpoint;
 import org.maect.samediff.nnclr.EncoderFeatures;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * MAE-CT stages 2 and 3 after a stage-1 (MAE) run: NNCLR head initialisation, contrastive tuning, then the
  * weighted k-NN accuracy of the MAE encoder and of the tuned encoder (EMA) on the test split.
  *
- * <p>{@code main(stage1Dir, outRoot)} runs the CPU preset on Fashion-MNIST; {@code ./maect head-init},
+ * <p>{@code main(stage1Dir, outRoot)} (defaults: {@code runs/mae-example} from {@link MaePretrainExample},
+ * {@code runs/ct}) runs the CPU preset on Fashion-MNIST; {@code ./maect head-init},
  * {@code ./maect tune} are the command-line front ends of the two stages.
  */
 public final class ContrastiveTuningExample {
@@ -50,7 +53,7 @@ public final class ContrastiveTuningExample {
   public record Knn(Path encoder, double accuracy, int k, int trainSize, int testSize, double seconds) {}
 
   public static void main(String[] args) {
-    Path s1 = Path.of(args.length > 0 ? args[0] : "runs/mae");
+    Path s1 = Path.of(args.length > 0 ? args[0] : "runs/mae-example"); // what MaePretrainExample writes
     Path out = Path.of(args.length > 1 ? args[1] : "runs/ct");
     Result r = run(new Config(s1, out, ContrastiveTuningConfig.cpu(), "fashion-mnist", null, 0, false, 0, true));
     System.out.println(format(r));
@@ -94,7 +97,7 @@ public final class ContrastiveTuningExample {
     float[][] xte = f.extract(test, t, 250, testLimit);
     int[] ytr = java.util.Arrays.copyOf(labels(train), xtr.length);
     int[] yte = java.util.Arrays.copyOf(labels(test), xte.length);
-    double acc = CosineKnn.accuracy(xtr, ytr, xte, yte, k, 0.07, train.numClasses());
+    double acc = WeightedKnn.accuracy(KnnConfig.of(new int[] {k}, 0.07), xtr, ytr, xte, yte).get(k);
     double secs = (System.nanoTime() - t0) / 1e9;
     log.info("k-NN (k={}, T=0.07) of {}: {}", k, enc.file(), acc);
     return new Knn(enc.file(), acc, k, xtr.length, xte.length, secs);

@@ -22,7 +22,12 @@ import org.maect.core.io.Npy;
 import org.maect.core.io.weights.StateDict;
 import org.maect.core.io.weights.WeightFileException;
 import org.maect.samediff.io.EncoderExport;
-import org.maect.samediff.io.FeatureExtractor;
+import org.maect.core.io.weights.MaeKeyMapping;
+import org.maect.samediff.io.GraphWeights;
+import org.maect.samediff.io.ModelConfigs;
+import org.maect.samediff.nnclr.EncoderFeatures;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.maect.samediff.train.Checkpoint;
 import org.maect.samediff.vit.Pooling;
 import org.slf4j.Logger;
@@ -33,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code .npy} {@code [N, D]} (row i = image i, in dataset / file order).
  *
  * <p>Dataset images go through the evaluation transform (resize + centre crop to the encoder's input size) and the
- * dataset's per-channel normalisation ({@link Normalize#forDataset}); a {@code .npy} must already hold normalised
+ * dataset's per-channel normalisation ({@link Normalize#forDataset}) unless the run's config says
+ * {@code "normalize": false}, as the training stages do; a {@code .npy} must already hold normalised
  * float32 (or float64) images {@code [N, C, H, W]} of the encoder's input size.
  */
 public final class EmbedFeatures {
@@ -71,7 +77,9 @@ public final class EmbedFeatures {
     ViTConfig enc = EncoderExport.encoderConfig(ckpt);
     StateDict weights = EncoderExport.encoderTensors(ckpt, enc, c.statePrefix());
     Pooling pooling = c.pooling() != null ? c.pooling() : configuredPooling(ckpt);
-    FeatureExtractor fx = new FeatureExtractor(enc, weights, pooling);
+    // names and shapes checked here, so a mismatch is reported by tensor name rather than by the graph
+    MaeKeyMapping.validate(weights, ModelConfigs.architecture(enc));
+    EncoderFeatures fx = new EncoderFeatures(enc, GraphWeights.toArrays(weights, null, DataType.FLOAT), pooling, DataType.FLOAT);
     int per = enc.inChannels() * enc.imageSize() * enc.imageSize();
     Iterator<float[]> batches;
     int n;
@@ -82,7 +90,8 @@ public final class EmbedFeatures {
             "Dataset " + c.dataset() + " has " + ds.channels() + " channels but the encoder expects " + enc.inChannels());
       }
       n = ds.size();
-      batches = datasetBatches(ds, enc.imageSize(), Normalize.forDataset(c.dataset()), c.batchSize());
+      boolean normalize = configuredNormalize(ckpt);
+      batches = datasetBatches(ds, enc.imageSize(), normalize ? Normalize.forDataset(c.dataset()) : null, c.batchSize());
       if (c.labelsOut() != null) Npy.write(c.labelsOut(), ds.labels());
     } else {
       NpyImages imgs = NpyImages.open(c.images(), enc);
@@ -94,7 +103,8 @@ public final class EmbedFeatures {
     while (batches.hasNext()) {
       float[] x = batches.next();
       int b = x.length / per;
-      float[] f = fx.features(x, b);
+      float[] f = fx.pooled(Nd4j.create(x, new long[] {b, enc.inChannels(), enc.imageSize(), enc.imageSize()}, 'c'))
+          .castTo(DataType.FLOAT).dup('c').data().asFloat();
       for (int i = 0; i < b; i++) out[done + i] = Arrays.copyOfRange(f, i * enc.dim(), (i + 1) * enc.dim());
       done += b;
       LOG.debug("embedded {}/{}", done, n);
@@ -112,6 +122,12 @@ public final class EmbedFeatures {
       if (p != null && p.isTextual()) return parsePooling(p.asText());
     }
     return Pooling.CLS;
+  }
+
+  /** Whether the run normalised its inputs ({@code "normalize"} in its config; default true, as the stages do). */
+  static boolean configuredNormalize(Checkpoint c) {
+    com.fasterxml.jackson.databind.JsonNode n = c.config() == null ? null : c.config().findValue("normalize");
+    return n == null || !n.isBoolean() || n.asBoolean();
   }
 
   public static Pooling parsePooling(String s) {

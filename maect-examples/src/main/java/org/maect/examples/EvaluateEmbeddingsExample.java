@@ -8,6 +8,10 @@ import org.maect.core.data.Split;
 import org.maect.eval.EvalConfig;
 import org.maect.eval.EvalResult;
 import org.maect.eval.Evaluator;
+import org.maect.eval.metrics.ConfusionMatrix;
+import org.maect.eval.plot.ConfusionMatrixPlot;
+import org.maect.eval.plot.ScatterPlot;
+import org.maect.eval.plot.Tsne;
 
 /**
  * Runs the evaluation protocol on raw pixels of a dataset (default Fashion-MNIST): the floor a learned
@@ -24,14 +28,18 @@ public final class EvaluateEmbeddingsExample {
    * @param testSize first {@code testSize} test images (0 = all)
    * @param eval what to evaluate
    * @param json where to write the JSON, or null
+   * @param figures directory for {@code kmeans-confusion.png} and {@code tsne.png} (t-SNE of up to
+   *     {@code tsnePoints} test samples), or null for none
+   * @param tsnePoints test samples in the t-SNE figure
    */
-  public record Config(String dataset, Path dataDir, int trainSize, int testSize, EvalConfig eval, Path json) {
+  public record Config(
+      String dataset, Path dataDir, int trainSize, int testSize, EvalConfig eval, Path json, Path figures, int tsnePoints) {
     public Config {
       if (trainSize < 0 || testSize < 0) throw new IllegalArgumentException("Invalid subset sizes " + trainSize + "/" + testSize);
     }
 
     public static Config defaults() {
-      return new Config("fashion-mnist", null, 0, 0, EvalConfig.defaults(0), null);
+      return new Config("fashion-mnist", null, 0, 0, EvalConfig.defaults(0), null, null, 2000);
     }
   }
 
@@ -41,7 +49,10 @@ public final class EvaluateEmbeddingsExample {
 
   public static void main(String[] args) throws Exception {
     Config c = Config.defaults();
-    if (args.length >= 2) c = new Config(c.dataset(), null, Integer.parseInt(args[0]), Integer.parseInt(args[1]), c.eval(), null);
+    if (args.length >= 2) {
+      c = new Config(c.dataset(), null, Integer.parseInt(args[0]), Integer.parseInt(args[1]), c.eval(), null,
+          args.length >= 3 ? Path.of(args[2]) : null, 2000);
+    }
     Result r = run(c);
     System.out.printf(Locale.ROOT, "%s raw pixels, %d train / %d test, %d dims, %.1f s%n%s%n",
         c.dataset(), r.trainSize(), r.testSize(), r.dims(), r.seconds(), r.scores().toTable());
@@ -57,7 +68,26 @@ public final class EvaluateEmbeddingsExample {
     int[] ytr = labels(train, xtr.length), yte = labels(test, xte.length);
     EvalResult r = Evaluator.evaluate(c.eval(), xtr, ytr, xte, yte);
     if (c.json() != null) r.writeJson(c.json());
+    if (c.figures() != null) writeFigures(c, test, xte, yte, r);
     return new Result(r, xtr.length, xte.length, xtr[0].length, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** k-means confusion matrix (clusters in Hungarian order) and a t-SNE scatter of test samples. */
+  static void writeFigures(Config c, ImageDataset test, float[][] xte, int[] yte, EvalResult r) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(c.figures());
+    String[] names = test.classNames().toArray(new String[0]);
+    if (r.kmeansLabels() != null) {
+      ConfusionMatrix cm = ConfusionMatrix.matchedClusters(yte, r.kmeansLabels());
+      ConfusionMatrixPlot.write(c.figures().resolve("kmeans-confusion.png"), cm.counts(), names, null,
+          String.format(Locale.ROOT, "%s: k-means clusters (Hungarian order), acc %.3f", c.dataset(), r.kmeans().clusterAcc()));
+    }
+    int m = Math.min(c.tsnePoints(), xte.length);
+    if (m >= 10) {
+      float[][] xs = java.util.Arrays.copyOf(xte, m);
+      float[][] e = Tsne.embed(xs, Tsne.Config.defaults(0));
+      ScatterPlot.write(c.figures().resolve("tsne.png"), e, java.util.Arrays.copyOf(yte, m), names,
+          "t-SNE of " + m + " " + c.dataset() + " test samples");
+    }
   }
 
   /** Flattened images {@code [n, C·H·W]}. */

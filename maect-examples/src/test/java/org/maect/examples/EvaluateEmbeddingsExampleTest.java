@@ -12,6 +12,7 @@ import org.maect.eval.probe.LinearProbeConfig;
 
 /** Raw-pixel Fashion-MNIST on a small subset: every part runs and beats chance (0.1) clearly. */
 class EvaluateEmbeddingsExampleTest {
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp;
 
   @Test
   void rawPixelSubsetBeatsChanceOnEveryMetric() throws Exception {
@@ -22,7 +23,7 @@ class EvaluateEmbeddingsExampleTest {
         KMeansConfig.of(0, 2, 0),
         500,
         0);
-    var r = EvaluateEmbeddingsExample.run(new EvaluateEmbeddingsExample.Config("fashion-mnist", null, 3000, 1000, eval, null));
+    var r = EvaluateEmbeddingsExample.run(new EvaluateEmbeddingsExample.Config("fashion-mnist", null, 3000, 1000, eval, null, tmp, 200));
     assertThat(r.dims()).isEqualTo(784);
     var s = r.scores();
     assertThat(s.knn().get("10")).isGreaterThan(0.7); // full data: 0.856 (sklearn, DESIGN.md)
@@ -31,5 +32,7 @@ class EvaluateEmbeddingsExampleTest {
     assertThat(s.kmeans().clusterAcc()).isGreaterThan(0.3);
     assertThat(s.kmeans().nmi()).isGreaterThan(0.3);
     assertThat(s.silhouette().cosine()).isBetween(-1.0, 1.0);
+    assertThat(tmp.resolve("kmeans-confusion.png")).exists();
+    assertThat(tmp.resolve("tsne.png")).exists();
   }
 }

@@ -62,7 +62,9 @@ public final class KMeans {
     // k-means++ on a random subset (with replacement, as sklearn's randint)
     float[] pool = new float[initSize * d];
     for (int i = 0; i < initSize; i++) System.arraycopy(x, rng.nextInt(n) * d, pool, i * d, d);
+    long t0 = System.nanoTime();
     float[] centers = KMeansPlusPlus.init(pool, initSize, d, k, rng);
+    long tInit = System.nanoTime();
 
     double[] counts = new double[k];
     long steps = Math.max(1, ((long) cfg.maxEpochs() * n) / batch);
@@ -72,10 +74,11 @@ public final class KMeans {
     int[] rows = new int[batch];
     double[] sums = new double[k * d];
     int[] members = new int[k];
+    float[] packBuf = new float[((k + 31) / 32 + 1) * 32 * d]; // reused centre panels (no 4 MB garbage per step)
     int step;
     for (step = 0; step < steps; step++) {
       for (int i = 0; i < batch; i++) rows[i] = rng.nextInt(n);
-      int[] lab = NearestCenter.assign(x, n, d, rows, centers, k);
+      int[] lab = NearestCenter.assign(x, n, d, rows, centers, k, packBuf);
       // batch inertia with the old centres (exact, double)
       double inertia = 0;
       for (int i = 0; i < batch; i++) inertia += NearestCenter.dist2(x, rows[i], centers, lab[i], d);
@@ -129,7 +132,8 @@ public final class KMeans {
         break;
       }
     }
-    int[] labels = NearestCenter.assign(x, n, d, null, centers, k);
+    long tSteps = System.nanoTime();
+    int[] labels = NearestCenter.assign(x, n, d, null, centers, k, packBuf);
     double[] part = new double[n];
     final float[] cen = centers;
     Parallel.forRange(
@@ -140,6 +144,8 @@ public final class KMeans {
         });
     double total = 0;
     for (double p : part) total += p;
+    log.debug("k-means timing: k-means++ {} ms, {} steps {} ms, full assignment {} ms", (tInit - t0) / 1_000_000,
+        step, (tSteps - tInit) / 1_000_000, (System.nanoTime() - tSteps) / 1_000_000);
     return new Run(centers, labels, total, Math.min(step, (int) Math.min(Integer.MAX_VALUE, steps)));
   }
 

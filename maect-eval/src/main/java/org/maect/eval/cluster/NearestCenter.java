@@ -17,8 +17,13 @@ final class NearestCenter {
 
   /** Labels of rows {@code rows[0..m)} (indices into x), or of all rows when {@code rows == null}. */
   static int[] assign(float[] x, int n, int d, int[] rows, float[] centers, int k) {
+    return assign(x, n, d, rows, centers, k, null);
+  }
+
+  /** As {@link #assign(float[], int, int, int[], float[], int)}, packing the centres into {@code packBuf}. */
+  static int[] assign(float[] x, int n, int d, int[] rows, float[] centers, int k, float[] packBuf) {
     int m = rows == null ? n : rows.length;
-    FloatPanels panels = FloatPanels.pack(centers, k, d);
+    FloatPanels panels = FloatPanels.pack(centers, k, d, packBuf);
     float[] cNorm = new float[k];
     for (int c = 0; c < k; c++) {
       double s = 0;

@@ -54,24 +54,26 @@ public final class NeighbourSearch {
           qBlocks,
           1,
           (b0, b1) -> {
-            float[] a = new float[4 * d];
+            float[] a = new float[queryBlock * d];
             float[] c = new float[4 * panels.width];
             for (int b = b0; b < b1; b++) {
               int q0 = b * queryBlock, q1 = Math.min(nq, q0 + queryBlock);
-              for (int g = q0; g < q1; g += 4) {
-                int rows = Math.min(4, q1 - g);
-                Arrays.fill(a, 0f);
-                for (int r = 0; r < rows; r++) {
-                  float[] q = queries[g + r];
-                  float s = invQuery[g + r];
-                  for (int j = 0; j < d; j++) a[r * d + j] = q[j] * s;
-                }
-                for (int p = 0; p < panels.panels; p++) {
-                  kernel.dot4(a, 0, d, panels.data, p * d * panels.width, c, 0, panels.width);
-                  int col0 = p * panels.width;
-                  int cols = Math.min(panels.width, panels.n - col0);
+              int rowsPadded = (q1 - q0 + 3) / 4 * 4;
+              java.util.Arrays.fill(a, 0, rowsPadded * d, 0f);
+              for (int r = 0; r < q1 - q0; r++) {
+                float[] q = queries[q0 + r];
+                float s = invQuery[q0 + r];
+                for (int j = 0; j < d; j++) a[r * d + j] = q[j] * s;
+              }
+              // panel outer, 4-row groups inner: the panel stays in L2 for the whole query block
+              for (int p = 0; p < panels.panels; p++) {
+                int col0 = p * panels.width;
+                int cols = Math.min(panels.width, panels.n - col0);
+                for (int g = 0; g < rowsPadded; g += 4) {
+                  kernel.dot4(a, g * d, d, panels.data, p * d * panels.width, c, 0, panels.width);
+                  int rows = Math.min(4, q1 - q0 - g);
                   for (int r = 0; r < rows; r++) {
-                    int qi = g + r;
+                    int qi = q0 + g + r;
                     offer(heapSim[qi], heapIdx[qi], heapSize, qi, c, r * panels.width, cols, base + col0);
                   }
                 }

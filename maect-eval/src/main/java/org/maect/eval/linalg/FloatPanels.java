@@ -55,9 +55,16 @@ public final class FloatPanels {
 
   /** Packs a row-major flat matrix {@code b [n, d]}. */
   public static FloatPanels pack(float[] b, int n, int d) {
+    return pack(b, n, d, null);
+  }
+
+  /** Packs {@code b [n, d]}, reusing {@code reuse} when it is big enough (it is overwritten). */
+  public static FloatPanels pack(float[] b, int n, int d, float[] reuse) {
     int w = Kernels.get().floatPanelWidth();
     int panels = (n + w - 1) / w;
-    float[] data = new float[panels * d * w];
+    int size = panels * d * w;
+    float[] data = reuse != null && reuse.length >= size ? reuse : new float[size];
+    if (data == reuse) java.util.Arrays.fill(data, 0, size, 0f); // padding columns must be zero
     for (int r = 0; r < n; r++) {
       int p = r / w, j = r % w, base = p * d * w;
       for (int k = 0; k < d; k++) data[base + k * w + j] = b[r * d + k];

@@ -7,12 +7,26 @@ import org.slf4j.LoggerFactory;
 public final class Kernels {
   private static final Logger log = LoggerFactory.getLogger(Kernels.class);
   private static final DotKernel KERNEL = choose();
+  private static final PathKernel PATH = KERNEL instanceof ScalarDotKernel ? new ScalarPathKernel() : vectorPath();
 
   private Kernels() {}
 
   /** The kernel in use: Vector API when {@code jdk.incubator.vector} is loaded, else plain Java. */
   public static DotKernel get() {
     return KERNEL;
+  }
+
+  static PathKernel path() {
+    return PATH;
+  }
+
+  private static PathKernel vectorPath() {
+    try {
+      return (PathKernel)
+          Class.forName("org.maect.eval.linalg.VectorPathKernel").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new ScalarPathKernel();
+    }
   }
 
   private static DotKernel choose() {

@@ -24,8 +24,8 @@ public final class ClusterAccuracy {
 
   /** For each class row {@code i}, the matched cluster column, or -1 when none. */
   public static int[] mapping(ContingencyTable t) {
-    double[] profit = new double[t.counts.length];
-    for (int i = 0; i < profit.length; i++) profit[i] = t.counts[i];
-    return LinearAssignment.maximize(profit, t.rows, t.cols);
+    double[] cost = new double[t.counts.length]; // maximise counts = minimise their negation
+    for (int i = 0; i < cost.length; i++) cost[i] = -t.counts[i];
+    return LinearAssignment.minimize(cost, t.rows, t.cols);
   }
 }

@@ -1,6 +1,7 @@
 package org.maect.eval.metrics;
 
 import java.util.Arrays;
+import org.maect.eval.linalg.PathKernel;
 
 /**
  * Rectangular linear sum assignment (scipy's {@code linear_sum_assignment}): the shortest augmenting
@@ -57,42 +58,52 @@ public final class LinearAssignment {
     double[] v = new double[m];
     int[] colRow = new int[m];
     Arrays.fill(colRow, -1);
-    int[] way = new int[m]; // predecessor column on the shortest path (-1 = the new row)
     double[] minv = new double[m];
-    int[] todo = new int[m]; // columns not yet in the shortest-path tree
     int[] done = new int[m]; // columns in the tree, in insertion order
-
-    for (int row = 0; row < n; row++) {
-      Arrays.fill(minv, Double.POSITIVE_INFINITY);
-      for (int j = 0; j < m; j++) todo[j] = j;
-      int nTodo = m, nDone = 0;
-      int i0 = row, jPrev = -1, jFree = -1;
-      double delta = 0; // distance of the current tree frontier
-      double uRow = 0; // accumulated shift for the inserted row
-      while (true) {
-        // Relax edges from row i0 (reached via column jPrev).
-        int base = i0 * m;
-        double ui = i0 == row ? uRow : u[i0];
-        double best = Double.POSITIVE_INFINITY;
-        int bestK = -1;
-        for (int k = 0; k < nTodo; k++) {
-          int j = todo[k];
-          double cur = delta + a[base + j] - ui - v[j];
-          if (cur < minv[j]) {
-            minv[j] = cur;
-            way[j] = jPrev;
-          }
-          double mv = minv[j];
-          // Prefer a free column on ties: shorter paths, earlier exit.
-          if (mv < best || (mv == best && bestK >= 0 && colRow[j] < 0 && colRow[todo[bestK]] >= 0)) {
-            best = mv;
-            bestK = k;
+    boolean[] rowDone = new boolean[n];
+    if (n == m) {
+      // Jonker-Volgenant column reduction (square case only: for n < m unassigned columns must keep
+      // v = 0): v_j = min_i c_ij, and column j goes to its argmin row when that row is still free.
+      // Duals stay feasible (c_ij - u_i - v_j >= 0 with u = 0) and assigned edges are tight.
+      int[] arg = new int[m];
+      java.util.Arrays.fill(v, Double.POSITIVE_INFINITY);
+      for (int i = 0; i < n; i++) { // row-wise scan: cache friendly
+        int base = i * m;
+        for (int j = 0; j < m; j++) {
+          double c = a[base + j];
+          if (c < v[j]) {
+            v[j] = c;
+            arg[j] = i;
           }
         }
-        int j1 = todo[bestK];
-        todo[bestK] = todo[--nTodo];
+      }
+      for (int j = 0; j < m; j++) {
+        if (!rowDone[arg[j]]) {
+          rowDone[arg[j]] = true;
+          colRow[j] = arg[j];
+        }
+      }
+    }
+
+    PathKernel kernel = PathKernel.get();
+    boolean[] open = new boolean[m];
+    boolean[] free = new boolean[m];
+    double[] wayD = new double[m]; // predecessor column (-1 = the new row), as double for the vector kernel
+    for (int j = 0; j < m; j++) free[j] = colRow[j] < 0;
+    for (int row = 0; row < n; row++) {
+      if (rowDone[row]) continue;
+      Arrays.fill(minv, Double.POSITIVE_INFINITY);
+      Arrays.fill(open, true);
+      int nDone = 0;
+      int i0 = row, jPrev = -1, jFree;
+      double delta = 0; // distance of the current tree frontier
+      while (true) {
+        // Relax edges from row i0 (reached via column jPrev); u[row] is 0 during the search.
+        double ui = i0 == row ? 0.0 : u[i0];
+        int j1 = kernel.relax(a, i0 * m, m, delta - ui, v, minv, wayD, jPrev, open, free);
+        open[j1] = false;
         done[nDone++] = j1;
-        delta = best;
+        delta = minv[j1];
         if (colRow[j1] < 0) {
           jFree = j1;
           break;
@@ -101,18 +112,18 @@ public final class LinearAssignment {
         i0 = colRow[j1];
       }
       // Update potentials: every column in the tree moved by (delta - minv[j]).
-      uRow += delta;
       for (int k = 0; k < nDone; k++) {
         int j = done[k];
         double shift = delta - minv[j];
         if (colRow[j] >= 0) u[colRow[j]] += shift;
         v[j] -= shift;
       }
-      u[row] = uRow;
+      u[row] = delta;
       // Flip the augmenting path.
       int j = jFree;
+      free[jFree] = false;
       while (true) {
-        int jp = way[j];
+        int jp = (int) wayD[j];
         if (jp < 0) {
           colRow[j] = row;
           break;

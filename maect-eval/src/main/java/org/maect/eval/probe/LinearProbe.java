@@ -65,7 +65,7 @@ public final class LinearProbe {
         perm[i] = perm[j];
         perm[j] = t;
       }
-      double lossSum = 0;
+      double[] lossSum = new double[nr];
       for (int s = 0; s < stepsPerEpoch; s++, step++) {
         // gather + batch norm (batch statistics)
         for (int r = 0; r < batch; r++) System.arraycopy(trainX[perm[s * batch + r]], 0, xb, r * d, d);
@@ -84,7 +84,7 @@ public final class LinearProbe {
             double se = 0;
             for (int c = 0; c < nc; c++) se += Math.exp(z[o + c] + bias[l * nc + c] - mx);
             double lse = mx + Math.log(se);
-            if (l == 0) lossSum += lse - (z[o + yi] + bias[l * nc + yi]);
+            lossSum[l] += lse - (z[o + yi] + bias[l * nc + yi]);
             for (int c = 0; c < nc; c++) {
               double p = Math.exp(z[o + c] + bias[l * nc + c] - lse);
               gT[(l * nc + c) * batch + r] = (float) ((p - (c == yi ? 1 : 0)) / batch);
@@ -120,9 +120,12 @@ public final class LinearProbe {
             });
       }
       if (epoch == 0 || epoch == cfg.epochs() - 1 || (epoch + 1) % 10 == 0) {
-        log.info(
-            "linear probe epoch {}/{}: loss (lr={}) {} ({} ms)",
-            epoch + 1, cfg.epochs(), cfg.learningRates()[0], String.format("%.4f", lossSum / stepsPerEpoch),
+        StringBuilder losses = new StringBuilder();
+        for (int l = 0; l < nr; l++) {
+          losses.append(l == 0 ? "" : ", ").append(cfg.learningRates()[l]).append('=')
+              .append(String.format(java.util.Locale.ROOT, "%.4f", lossSum[l] / ((double) stepsPerEpoch * batch)));
+        }
+        log.info("linear probe epoch {}/{}: train loss by lr {{}} ({} ms)", epoch + 1, cfg.epochs(), losses,
             (System.nanoTime() - t0) / 1_000_000);
       }
     }

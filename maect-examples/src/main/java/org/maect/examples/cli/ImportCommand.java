@@ -32,10 +32,13 @@ public final class ImportCommand implements Callable<Integer> {
   @Option(names = "--decoder-heads", defaultValue = "0", description = "decoder attention heads likewise (0 = infer)")
   int decoderHeads;
 
+  @Option(names = "--force", description = "replace an existing checkpoint in --out")
+  boolean force;
+
   @Override
   public Integer call() throws Exception {
     ImportedMae m = MaeWeightImport.load(from, heads, decoderHeads);
-    PretrainedImport.Result r = PretrainedImport.write(m, out);
+    PretrainedImport.Result r = PretrainedImport.write(m, out, force);
     System.out.printf(
         "imported %s (%s layout): %d tensors, %,d parameters%n  encoder %s%n  %s%n  fixed sin-cos tables match ours to %.2g%n  wrote %s%n",
         m.file(), m.layout(), r.tensors(), m.weights().numel(), r.encoder(),

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
     description = "MAE-CT: masked autoencoders + contrastive tuning on Deeplearning4j.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      PipelineCommand.class,
+      AblateCommand.class,
       DataCommand.class,
       HeadInitCommand.class,
       TuneCommand.class,
@@ -26,6 +28,7 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       ExportCommand.class,
       EmbedCommand.class,
+      BenchEvalCommand.class,
     })
 public final class MaectCli implements Runnable {
 

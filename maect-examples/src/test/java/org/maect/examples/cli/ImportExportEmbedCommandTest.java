@@ -15,16 +15,23 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maect.core.config.ViTConfig;
+import org.maect.core.config.MaeConfig;
 import org.maect.core.io.Npy;
+import org.maect.core.io.weights.MaeArchitecture;
+import org.maect.core.io.weights.MaeWeightExport;
 import org.maect.core.io.weights.MaeWeightImport;
 import org.maect.core.io.weights.Safetensors;
 import org.maect.core.io.weights.StateDict;
+import org.maect.samediff.io.GraphWeights;
+import org.maect.samediff.mae.MaeModel;
 import org.maect.samediff.train.Checkpoint;
+import org.maect.samediff.vit.SinCosPosEmbed;
 import org.maect.samediff.vit.Params;
 import org.maect.samediff.vit.VitEncoder;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** ./maect import / export / embed end to end on the committed fixtures (tools/golden/io_reference.py). */
 class ImportExportEmbedCommandTest {
@@ -75,6 +82,10 @@ class ImportExportEmbedCommandTest {
     assertThat(imp.out()).contains("TIMM_MAE layout").contains("decoder MaeConfig");
     assertThat(run.resolve("checkpoints/last.ckpt")).isRegularFile();
     assertThat(run.resolve("run.json")).isRegularFile();
+    Run again = cli("import", "--from", golden("tiny_mae_timm.pth").toString(), "--out", run.toString(), "--heads", "2",
+        "--decoder-heads", "2");
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.err()).contains("already exists; choose another --out or pass --force");
 
     Path st = tmp.resolve("enc.safetensors");
     Run exp = cli("export", "--from", run.toString(), "--to", st.toString());
@@ -121,6 +132,42 @@ class ImportExportEmbedCommandTest {
   }
 
   @Test
+  void importedWeightsAreAStageOneRunThatHeadInitAndTuneStartFrom() throws IOException {
+    // a PyTorch-layout MAE for Fashion-MNIST shapes (random weights), with decoder, as safetensors
+    ViTConfig vit = new ViTConfig(28, 7, 1, 16, 2, 2, 2.0);
+    MaeConfig mc = new MaeConfig(vit, 8, 1, 2, 0.75, true);
+    MaeModel model = new MaeModel(mc, DataType.FLOAT, 3);
+    StateDict sd = new StateDict();
+    model.parameters().forEach((n, a) -> sd.put(n, GraphWeights.toTensor(a)));
+    sd.put("pos_embed", GraphWeights.toTensor(VitEncoder.posEmbed(vit, DataType.FLOAT)));
+    double[][] dec = SinCosPosEmbed.table(8, vit.gridSize(), true);
+    sd.put("decoder_pos_embed", GraphWeights.toTensor(Nd4j.create(dec).castTo(DataType.FLOAT).reshape(1, dec.length, 8)));
+    MaeArchitecture arch = new MaeArchitecture(28, 7, 1, 16, 2, 2, 32, 8, 1, 2, 32, 1e-6, true);
+    Path file = tmp.resolve("mae.safetensors");
+    MaeWeightExport.write(file, sd, arch, true, Map.of());
+
+    Path s1 = tmp.resolve("s1");
+    Run imp = cli("import", "--from", file.toString(), "--out", s1.toString());
+    assertThat(imp.code()).as(imp.err()).isZero();
+    String[] common = {"--batch-size", "16", "--queue-size", "64", "--train-limit", "64", "--quiet"};
+    Run head = cli(concat(new String[] {"head-init", "--from", s1.toString(), "--out", tmp.resolve("s2").toString(), "--steps", "2"}, common));
+    assertThat(head.code()).as(head.err()).isZero();
+    Run tune = cli(concat(new String[] {"tune", "--from", tmp.resolve("s2").toString(), "--out", tmp.resolve("s3").toString(), "--steps", "2"}, common));
+    assertThat(tune.code()).as(tune.err()).isZero();
+    Path out = tmp.resolve("tuned.safetensors");
+    Run exp = cli("export", "--from", tmp.resolve("s3").toString(), "--to", out.toString());
+    assertThat(exp.code()).as(exp.err()).isZero();
+    assertThat(exp.out()).contains("encoder.ckpt"); // the EMA encoder contrastive tuning keeps
+    assertThat(MaeWeightImport.load(out).architecture()).usingRecursiveComparison().ignoringFields("normPixLoss").isEqualTo(arch.encoderOnly());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  @Test
   void hostileOrMismatchedInputsFailWithExitCodeOneAndAMessage() throws IOException {
     Run evil = cli("import", "--from", golden("hostile/evil_global.pth").toString(), "--out", tmp.resolve("r").toString());
     assertThat(evil.code()).isEqualTo(1);
@@ -132,6 +179,6 @@ class ImportExportEmbedCommandTest {
     assertThat(both.code()).isNotZero();
     Run noRun = cli("export", "--from", tmp.toString(), "--to", tmp.resolve("z.safetensors").toString());
     assertThat(noRun.code()).isEqualTo(1);
-    assertThat(noRun.err()).contains("run directory has no checkpoints/last.ckpt");
+    assertThat(noRun.err()).contains("has no checkpoints/encoder.ckpt or checkpoints/last.ckpt");
   }
 }

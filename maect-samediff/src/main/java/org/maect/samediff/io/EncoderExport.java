@@ -1,7 +1,6 @@
 package org.maect.samediff.io;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.maect.core.config.ViTConfig;
@@ -9,6 +8,7 @@ import org.maect.core.io.weights.MaeWeightExport;
 import org.maect.core.io.weights.StateDict;
 import org.maect.core.io.weights.WeightFileException;
 import org.maect.core.train.RunDirectory;
+import org.maect.samediff.nnclr.EncoderCheckpoint;
 import org.maect.samediff.train.Checkpoint;
 import org.maect.samediff.vit.VitEncoder;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,24 +32,22 @@ public final class EncoderExport {
 
   public record Result(Path file, Path checkpoint, ViTConfig encoder, int tensors, long parameters) {}
 
-  /** {@code source} may be a run directory (its {@code checkpoints/last.ckpt}) or a checkpoint file. */
+  /**
+   * {@code source} may be a checkpoint file or a run directory: its {@code checkpoints/encoder.ckpt} (the EMA encoder
+   * contrastive tuning keeps) if present, else {@code checkpoints/last.ckpt} (as {@link EncoderCheckpoint#resolve}).
+   */
   public static Path resolveCheckpoint(Path source) throws IOException {
-    Path f = Files.isDirectory(source) ? source.resolve("checkpoints").resolve("last.ckpt") : source;
-    if (!Files.isRegularFile(f)) {
-      throw new WeightFileException(source, Files.isDirectory(source) ? "run directory has no checkpoints/last.ckpt" : "no such file");
+    try {
+      return EncoderCheckpoint.resolve(source);
+    } catch (IllegalArgumentException ex) {
+      throw new WeightFileException(source, ex.getMessage(), ex);
     }
-    return f;
   }
 
   /** The encoder config of a checkpoint (from its config JSON, else its {@code maect.vit_config} metadata). */
   public static ViTConfig encoderConfig(Checkpoint c) {
-    if (c.config() != null && !c.config().isNull()) {
-      try {
-        return ModelConfigs.findEncoder(c.config());
-      } catch (IllegalArgumentException notThere) {
-        // fall through to the metadata
-      }
-    }
+    ViTConfig found = EncoderCheckpoint.findVit(c.config());
+    if (found != null) return found;
     String meta = c.meta().get("maect.vit_config");
     if (meta == null) throw new IllegalArgumentException("checkpoint has no encoder config");
     try {

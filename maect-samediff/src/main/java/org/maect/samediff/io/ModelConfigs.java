@@ -1,11 +1,8 @@
 package org.maect.samediff.io;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import org.maect.core.config.MaeConfig;
 import org.maect.core.config.ViTConfig;
 import org.maect.core.io.weights.MaeArchitecture;
-import org.maect.core.train.RunDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,38 +48,5 @@ public final class ModelConfigs {
     return new MaeArchitecture(
         e.imageSize(), e.patchSize(), e.inChannels(), e.dim(), e.depth(), e.heads(), e.mlpHidden(), 0, 0, 0, 0,
         ViTConfig.LAYER_NORM_EPS, null);
-  }
-
-  /**
-   * Finds the encoder config in a checkpoint's config JSON: the first object (depth-first, {@code encoder} fields
-   * first) that has all of {@link ViTConfig}'s components. Stage configs nest it differently; this finds it in any.
-   */
-  public static ViTConfig findEncoder(JsonNode config) {
-    ViTConfig c = search(config);
-    if (c == null) throw new IllegalArgumentException("The checkpoint's config holds no ViT encoder config");
-    return c;
-  }
-
-  private static ViTConfig search(JsonNode n) {
-    if (n == null || !n.isContainerNode()) return null;
-    if (n.isObject()) {
-      if (n.has("imageSize") && n.has("patchSize") && n.has("inChannels") && n.has("dim") && n.has("depth")
-          && n.has("heads") && n.has("mlpRatio")) {
-        try {
-          return RunDirectory.JSON.treeToValue(n, ViTConfig.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-          throw new IllegalArgumentException("Invalid encoder config " + n + ": " + ex.getOriginalMessage(), ex);
-        }
-      }
-      if (n.has("encoder")) {
-        ViTConfig c = search(n.get("encoder"));
-        if (c != null) return c;
-      }
-    }
-    for (Iterator<JsonNode> it = n.elements(); it.hasNext(); ) {
-      ViTConfig c = search(it.next());
-      if (c != null) return c;
-    }
-    return null;
   }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Writes an imported public MAE as a stage-1 (MAE pre-training) run directory, so later stages start from it:
  *
  * <pre>
- * DIR/run.json               stage "pretrain", the config, "importedFrom" and "layout"
+ * DIR/run.json               stage "mae-pretrain" (as MaePretrainer), the config, "importedFrom" and "layout"
  * DIR/checkpoints/last.ckpt  {@link Checkpoint} at step 0: every tensor by its timm/MAE name (float32),
  *                            config = the {@link MaeConfig} (or {"encoder": ViTConfig} for an encoder-only file),
  *                            meta maect.vit_config / maect.mae_config (JSON), source, layout
@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class PretrainedImport {
   private static final Logger LOG = LoggerFactory.getLogger(PretrainedImport.class);
 
+  /** The stage name MAE pre-training writes into run.json; an import stands in for that stage. */
+  public static final String STAGE = "mae-pretrain";
+
   private PretrainedImport() {}
 
   /**
@@ -42,7 +45,17 @@ public final class PretrainedImport {
    */
   public record Result(Path runDir, Path checkpoint, ViTConfig encoder, MaeConfig mae, int tensors, double posEmbedDiff) {}
 
+  /** As {@link #write(ImportedMae, Path, boolean)} without overwriting. */
   public static Result write(ImportedMae m, Path outDir) throws WeightFileException {
+    return write(m, outDir, false);
+  }
+
+  /** @param overwrite replace an existing {@code checkpoints/last.ckpt} in {@code outDir} (else that is an error) */
+  public static Result write(ImportedMae m, Path outDir, boolean overwrite) throws WeightFileException {
+    Path existing = outDir.resolve("checkpoints").resolve("last.ckpt");
+    if (!overwrite && java.nio.file.Files.exists(existing)) {
+      throw new WeightFileException(existing, "already exists; choose another --out or pass --force to replace it");
+    }
     MaeArchitecture a = m.architecture();
     ViTConfig enc = ModelConfigs.encoder(a);
     MaeConfig mae = a.hasDecoder() ? ModelConfigs.mae(a) : null;
@@ -55,7 +68,7 @@ public final class PretrainedImport {
     }
     Object config = mae != null ? mae : Map.of("encoder", enc);
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("stage", "pretrain");
+    meta.put("stage", STAGE);
     meta.put("importedFrom", m.file().toAbsolutePath().toString());
     meta.put("layout", m.layout().name());
     meta.put("maect.vit_config", json(enc));
@@ -63,7 +76,7 @@ public final class PretrainedImport {
     Checkpoint ckpt =
         new Checkpoint(0, 0, 0L, config, meta, GraphWeights.toArrays(m.weights(), null, DataType.FLOAT), Map.of(), null);
     try (RunDirectory run = RunDirectory.open(outDir)) {
-      run.writeRunJson("pretrain", 0L, config, Map.of("importedFrom", meta.get("importedFrom"), "layout", meta.get("layout")));
+      run.writeRunJson(STAGE, 0L, config, Map.of("importedFrom", meta.get("importedFrom"), "layout", meta.get("layout")));
       ckpt.write(run.lastCheckpoint());
       LOG.info("Wrote {} ({} tensors; fixed tables match to {})", run.lastCheckpoint(), m.weights().size(), diff);
       return new Result(outDir, run.lastCheckpoint(), enc, mae, m.weights().size(), diff);

@@ -8,9 +8,8 @@
  *       and the fixed sin-cos tables checked against ours.
  *   <li>{@link org.maect.samediff.io.PretrainedImport}: a public checkpoint written as a stage-1 checkpoint.
  *   <li>{@link org.maect.samediff.io.EncoderExport}: a checkpoint's encoder written as timm/MAE safetensors.
- *   <li>{@link org.maect.samediff.io.FeatureExtractor}: pooled encoder features for a batch of images.
  * </ul>
  *
- * File formats and key mapping are plain Java in {@code org.maect.core.io.weights}.
+ * Pooled features come from {@code org.maect.samediff.nnclr.EncoderFeatures}. File formats and key mapping are plain Java in {@code org.maect.core.io.weights}.
  */
 package org.maect.samediff.io;

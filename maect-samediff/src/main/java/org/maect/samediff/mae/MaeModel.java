@@ -121,7 +121,7 @@ public final class MaeModel {
         trainable.add(n);
       }
     }
-    OutAndGrad r = sd.calculateGradientsAndOutputs(in.placeholders(), List.of(LOSS), trainable);
+    OutAndGrad r = org.maect.samediff.train.ReusingGradients.calculate(sd, in.placeholders(), List.of(LOSS), trainable);
     return new StepResult(r.getOutputs().get(LOSS).getDouble(0), r.getGradients());
   }
 

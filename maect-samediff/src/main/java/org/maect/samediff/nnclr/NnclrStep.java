@@ -89,7 +89,7 @@ public final class NnclrStep {
     if (pending != null) throw new IllegalStateException("afterUpdate() was not called after the last step");
     int o = queue.dim();
     String q = model.queryOutput();
-    INDArray query = model.sameDiff().output(inputs, q).get(q); // (2B, O)
+    INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), inputs, q).get(q); // (2B, O)
     float[] qf = NnQueue.toFloats(query);
     if (qf.length != 2 * batch * o) {
       throw new IllegalArgumentException("query has " + qf.length / o + " rows, expected 2 x " + batch);
@@ -119,7 +119,7 @@ public final class NnclrStep {
         .castTo(model.dataType()));
     List<String> outs = new ArrayList<>(statOutputs);
     outs.add(NnclrModel.LOSS);
-    OutAndGrad og = model.sameDiff().calculateGradientsAndOutputs(ph, outs, trainable);
+    OutAndGrad og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
     Map<String, INDArray> stats = new LinkedHashMap<>();
     for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
     pending = new Pending(q0, ids.clone(), labels.clone(), batch, stats);

@@ -54,7 +54,7 @@ public final class SameDiffStep<B> implements StepFunction<B> {
 
   @Override
   public Result step(B batch, Context ctx) {
-    OutAndGrad og = sd.calculateGradientsAndOutputs(placeholders.apply(batch, ctx), List.of(loss), trainable);
+    OutAndGrad og = ReusingGradients.calculate(sd, placeholders.apply(batch, ctx), List.of(loss), trainable);
     INDArray lossArr = og.getOutputs().get(loss);
     double l = lossArr.getDouble(0);
     if (lossArr.closeable()) lossArr.close();

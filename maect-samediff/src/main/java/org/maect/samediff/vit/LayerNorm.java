@@ -29,7 +29,7 @@ public final class LayerNorm {
     SDVariable var = xc.mul(xc).mmul(avg);                                   // [N, 1]
     SDVariable rstd = sd.math().rsqrt(var.add(ViTConfig.LAYER_NORM_EPS));    // [N, 1]
     SDVariable ones = sd.fill(mean.shape(), p.dataType(), 1.0);              // [N, 1]
-    SDVariable scale = rstd.mmul(row).mul(ones.mmul(g.reshape(1, dim)));     // [N, D]
+    SDVariable scale = rstd.mmul(g.reshape(1, dim));                         // [N, D]: rstd_i * g_j
     return xc.mul(scale).add(ones.mmul(b.reshape(1, dim)));
   }
 }

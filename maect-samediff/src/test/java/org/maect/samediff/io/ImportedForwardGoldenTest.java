@@ -18,6 +18,7 @@ import org.maect.core.io.weights.StateDict;
 import org.maect.core.io.weights.Tensor;
 import org.maect.core.io.weights.WeightFileException;
 import org.maect.samediff.mae.MaeModel;
+import org.maect.samediff.nnclr.EncoderFeatures;
 import org.maect.samediff.train.Checkpoint;
 import org.maect.samediff.vit.Pooling;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -45,8 +46,7 @@ class ImportedForwardGoldenTest {
   }
 
   private static float[] tokens(ImportedMae m) throws WeightFileException {
-    FeatureExtractor fx = new FeatureExtractor(ModelConfigs.encoder(m.architecture()), m.weights(), Pooling.CLS);
-    return fx.tokens(input, 4);
+    return new EncoderTokens(ModelConfigs.encoder(m.architecture()), m.weights()).tokens(input, 4);
   }
 
   @Test
@@ -64,12 +64,14 @@ class ImportedForwardGoldenTest {
   }
 
   @Test
-  void pooledFeaturesAreClsOrPatchMean() throws IOException {
+  void encoderFeaturesPoolClsOrPatchMeanOfTheImportedEncoder() throws IOException {
     ImportedMae m = MaeWeightImport.load(GoldenWeights.golden("tiny_mae_timm.pth"), 2, 2);
     ViTConfig cfg = ModelConfigs.encoder(m.architecture());
     float[] ref = expected.get("tokens_timm").data(); // [4, 17, 16]
-    float[] cls = new FeatureExtractor(cfg, m.weights(), Pooling.CLS).features(input, 4);
-    float[] mean = new FeatureExtractor(cfg, m.weights(), Pooling.MEAN_PATCH).features(input, 4);
+    Map<String, INDArray> w = GraphWeights.toArrays(m.weights(), null, DataType.FLOAT);
+    INDArray x = Nd4j.create(input, new long[] {4, 3, 16, 16}, 'c');
+    float[] cls = new EncoderFeatures(cfg, w, Pooling.CLS, DataType.FLOAT).pooled(x).dup('c').data().asFloat();
+    float[] mean = new EncoderFeatures(cfg, w, Pooling.MEAN_PATCH, DataType.FLOAT).pooled(x).dup('c').data().asFloat();
     float[] refCls = new float[4 * 16];
     float[] refMean = new float[4 * 16];
     for (int b = 0; b < 4; b++) {
@@ -144,10 +146,10 @@ class ImportedForwardGoldenTest {
   void graphAssignmentNamesMissingAndMisshapedTensors() throws IOException {
     ImportedMae m = MaeWeightImport.load(GoldenWeights.golden("tiny_mae_timm.pth"), 2, 2);
     ViTConfig wider = new ViTConfig(16, 4, 3, 16, 3, 2, 4.0); // one block more than the file
-    assertThatThrownBy(() -> new FeatureExtractor(wider, m.weights(), Pooling.CLS))
+    assertThatThrownBy(() -> new EncoderTokens(wider, m.weights()))
         .hasMessageContaining("missing from the weights: blocks.2.norm1.weight");
     ViTConfig otherMlp = new ViTConfig(16, 4, 3, 16, 2, 2, 2.0);
-    assertThatThrownBy(() -> new FeatureExtractor(otherMlp, m.weights(), Pooling.CLS))
+    assertThatThrownBy(() -> new EncoderTokens(otherMlp, m.weights()))
         .hasMessageContaining("shape of blocks.0.mlp.fc1.weight: weights [64, 16], graph [32, 16]");
   }
 }

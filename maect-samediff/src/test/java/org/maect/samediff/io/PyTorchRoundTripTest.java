@@ -20,7 +20,6 @@ import org.maect.core.io.weights.MaeWeightImport.ImportedMae;
 import org.maect.core.io.weights.Safetensors;
 import org.maect.core.io.weights.StateDict;
 import org.maect.core.io.weights.Tensor;
-import org.maect.samediff.vit.Pooling;
 
 /**
  * A "tuned" encoder (imported weights plus seeded noise on every trainable tensor) exported from Java, loaded by
@@ -67,7 +66,7 @@ class PyTorchRoundTripTest {
     float[] torch = Safetensors.read(out).get("tokens").data();
     ViTConfig cfg = ModelConfigs.encoder(m.architecture());
     float[] input = Safetensors.read(GoldenWeights.golden("tiny_mae_expected.safetensors")).get("input").data();
-    float[] ours = new FeatureExtractor(cfg, tuned, Pooling.CLS).tokens(input, 4);
+    float[] ours = new EncoderTokens(cfg, tuned).tokens(input, 4);
     double worst = GoldenWeights.assertClose(ours, torch, ImportedForwardGoldenTest.ATOL, ImportedForwardGoldenTest.RTOL, "tokens");
     System.out.printf("Java export -> PyTorch strict load: max |java - torch| tokens = %.3g%n", worst);
   }

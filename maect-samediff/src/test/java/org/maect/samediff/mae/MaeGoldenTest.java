@@ -18,8 +18,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The SameDiff MAE against the PyTorch reference of tools/golden/mae_reference.py (float64, same
- * weights, images and masking noise). DOUBLE graphs must agree to ~1e-9 (only summation order differs);
- * FLOAT graphs to rtol 1e-4 forward and 1e-3 for gradients (float32 rounding through 3 blocks + loss).
+ * weights, images and masking noise). DOUBLE graphs: encoder output and prediction to rtol 1e-8 (only
+ * summation order differs), loss to 1e-5 and gradients to 1e-4 relative (the norm-pix target is made on the
+ * host from float32 pixels). FLOAT graphs: rtol 1e-4 forward, 1e-3 for gradients (float32 rounding through
+ * 3 blocks and the loss).
  */
 class MaeGoldenTest {
   static final MaeConfig CONFIG = new MaeConfig(new ViTConfig(8, 2, 2, 16, 2, 2, 4.0), 8, 1, 2, 0.75, true);
@@ -75,9 +77,10 @@ class MaeGoldenTest {
     // images were rounded to float for the host-side target; use the double images for the DOUBLE graph
     if (type == DataType.DOUBLE) in.placeholders().put(MaeModel.IMAGES, Fixtures.load("input/images"));
     Map<String, INDArray> out = m.forward(in, MaeModel.LATENT, MaeModel.PRED, MaeModel.LOSS);
-    double fRtol = type == DataType.DOUBLE ? 1e-5 : rtol; // target computed in float on the host
+    // the norm-pix target is computed on the host from float32 pixels: loss and gradients agree to ~1e-6
+    double fRtol = type == DataType.DOUBLE ? 1e-5 : rtol;
     assertClose("latent", out.get(MaeModel.LATENT), Fixtures.load("out/latent"), rtol, atol);
-    assertClose("pred", out.get(MaeModel.PRED), Fixtures.load("out/pred"), fRtol, 1e-6);
+    assertClose("pred", out.get(MaeModel.PRED), Fixtures.load("out/pred"), rtol, atol);
     assertClose("loss", out.get(MaeModel.LOSS).reshape(1), Fixtures.load("out/loss"), fRtol, 1e-6);
     MaeModel.StepResult r = m.lossAndGradients(in);
     assertThat(r.loss()).isCloseTo(Fixtures.load("out/loss").getDouble(0), org.assertj.core.data.Offset.offset(1e-4));

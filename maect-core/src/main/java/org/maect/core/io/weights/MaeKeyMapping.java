@@ -254,10 +254,32 @@ public final class MaeKeyMapping {
       throw new WeightFileException(
           "Cannot infer the number of decoder heads for decoder width " + decDim + " (no config); give it explicitly (--decoder-heads)");
     }
+    if (hfConfig != null) {
+      checkConfig(hfConfig, "hidden_size", dim);
+      checkConfig(hfConfig, "num_hidden_layers", depth);
+      checkConfig(hfConfig, "intermediate_size", mlp);
+      checkConfig(hfConfig, "patch_size", patch);
+      checkConfig(hfConfig, "image_size", grid * patch);
+      checkConfig(hfConfig, "num_channels", channels);
+      if (decDepth > 0) {
+        checkConfig(hfConfig, "decoder_hidden_size", decDim);
+        checkConfig(hfConfig, "decoder_num_hidden_layers", decDepth);
+        checkConfig(hfConfig, "decoder_intermediate_size", decMlp);
+      }
+    }
     try {
       return new MaeArchitecture(grid * patch, patch, channels, dim, depth, heads, mlp, decDim, decDepth, decHeads, decMlp, eps, normPix);
     } catch (IllegalArgumentException ex) {
       throw new WeightFileException("Inconsistent architecture: " + ex.getMessage());
+    }
+  }
+
+  /** A config.json value that disagrees with the tensors means the config belongs to another model. */
+  private static void checkConfig(JsonNode cfg, String key, int fromTensors) throws WeightFileException {
+    JsonNode v = cfg.get(key);
+    if (v != null && v.isNumber() && v.asInt() != fromTensors) {
+      throw new WeightFileException(
+          "config.json says " + key + " = " + v.asInt() + " but the tensors say " + fromTensors + " (config of another model?)");
     }
   }
 

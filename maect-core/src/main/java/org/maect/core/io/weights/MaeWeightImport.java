@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * Reads a public MAE checkpoint (either layout, either file format) into timm/MAE names with its architecture.
  *
  * <p>{@code source} may be a file ({@code .safetensors}, {@code .pth}/{@code .bin}; the format is told by its first
- * bytes, not its name) or a Hugging Face model directory holding {@code model.safetensors} (or
- * {@code pytorch_model.bin}) and {@code config.json}. A {@code config.json} beside a file is used too. Our own
+ * bytes, not its name) or a Hugging Face model directory holding {@code model.safetensors} (or a sharded
+ * {@code model.safetensors.index.json} + shards, or {@code pytorch_model.bin}) and {@code config.json}. A {@code config.json} beside a file is used too. Our own
  * exports carry the architecture in the safetensors metadata key {@value #ARCHITECTURE_METADATA_KEY}.
  */
 public final class MaeWeightImport {
@@ -46,15 +46,22 @@ public final class MaeWeightImport {
    */
   public static ImportedMae load(Path source, int heads, int decoderHeads) throws IOException {
     Path file = source;
-    if (Files.isDirectory(source)) {
-      file = source.resolve("model.safetensors");
-      if (!Files.isRegularFile(file)) file = source.resolve("pytorch_model.bin");
-      if (!Files.isRegularFile(file)) {
-        throw new WeightFileException(source, "directory holds neither model.safetensors nor pytorch_model.bin");
+    StateDict raw;
+    if (Files.isDirectory(source) && Files.isRegularFile(source.resolve(SHARD_INDEX))) {
+      file = source.resolve(SHARD_INDEX);
+      raw = readShards(file);
+    } else {
+      if (Files.isDirectory(source)) {
+        file = source.resolve("model.safetensors");
+        if (!Files.isRegularFile(file)) file = source.resolve("pytorch_model.bin");
+        if (!Files.isRegularFile(file)) {
+          throw new WeightFileException(
+              source, "directory holds none of model.safetensors, " + SHARD_INDEX + ", pytorch_model.bin");
+        }
       }
+      if (!Files.isRegularFile(file)) throw new WeightFileException(file, "no such file");
+      raw = isZip(file) ? TorchCheckpoint.read(file) : Safetensors.read(file);
     }
-    if (!Files.isRegularFile(file)) throw new WeightFileException(file, "no such file");
-    StateDict raw = isZip(file) ? TorchCheckpoint.read(file) : Safetensors.read(file);
     Path cfgPath = file.toAbsolutePath().getParent().resolve("config.json");
     JsonNode config = null;
     if (Files.isRegularFile(cfgPath)) {
@@ -77,6 +84,35 @@ public final class MaeWeightImport {
     }
     LOG.info("Imported {} ({} layout): {} tensors, {} parameters, {}", file, layout, valid.size(), valid.numel(), arch);
     return new ImportedMae(valid, arch, layout, file);
+  }
+
+  /** Hugging Face's index of a sharded checkpoint: {@code {"weight_map": {tensor: shard file}}}. */
+  public static final String SHARD_INDEX = "model.safetensors.index.json";
+
+  /** Reads every shard named in the index (plain file names in the same directory only) and checks the map. */
+  static StateDict readShards(Path index) throws IOException {
+    JsonNode map = JSON.readTree(index.toFile()).get("weight_map");
+    if (map == null || !map.isObject()) throw new WeightFileException(index, "no weight_map object");
+    java.util.Map<String, String> want = new java.util.LinkedHashMap<>();
+    map.fields().forEachRemaining(e -> want.put(e.getKey(), e.getValue().asText()));
+    StateDict all = new StateDict();
+    for (String shard : new java.util.LinkedHashSet<>(want.values())) {
+      if (!shard.matches("[A-Za-z0-9._-]+") || shard.startsWith(".")) {
+        throw new WeightFileException(index, "shard name '" + shard + "' is not a plain file name");
+      }
+      StateDict part = Safetensors.read(index.resolveSibling(shard));
+      for (var e : part.tensors().entrySet()) {
+        if (!shard.equals(want.get(e.getKey()))) {
+          throw new WeightFileException(index, "tensor '" + e.getKey() + "' in " + shard + " is not mapped to that shard");
+        }
+        all.put(e.getKey(), e.getValue());
+      }
+      all.metadata().putAll(part.metadata());
+    }
+    for (String k : want.keySet()) {
+      if (!all.contains(k)) throw new WeightFileException(index, "tensor '" + k + "' is missing from " + want.get(k));
+    }
+    return all;
   }
 
   /** Torch zip ("PK"), safetensors (JSON '{' after the 8-byte length), or a legacy torch pickle (0x80 first). */

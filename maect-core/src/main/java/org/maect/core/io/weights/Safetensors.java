@@ -42,6 +42,7 @@ public final class Safetensors {
   private static final ObjectMapper JSON =
       com.fasterxml.jackson.databind.json.JsonMapper.builder()
           .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
   private static final Set<String> KNOWN_NON_FLOAT =
       Set.of("BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "C64");

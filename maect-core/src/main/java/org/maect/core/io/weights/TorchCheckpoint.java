@@ -74,8 +74,12 @@ public final class TorchCheckpoint {
       }
       Map<?, ?> dict = findStateDict(file, root);
       return materialise(file, zip, prefix, dict);
+    } catch (WeightFileException ex) {
+      throw ex;
     } catch (ZipException ex) {
       throw new WeightFileException(file, "corrupt zip archive: " + ex.getMessage(), ex);
+    } catch (IOException ex) { // e.g. EOFException from an entry that points past the end
+      throw new WeightFileException(file, "corrupt or truncated zip archive: " + ex, ex);
     }
   }
 

@@ -100,9 +100,10 @@ final class TorchUnpickler extends Unpickler {
   Object load(byte[] pickle) throws IOException {
     try {
       return load(new ByteArrayInputStream(pickle));
-    } catch (PickleException | ClassCastException | IndexOutOfBoundsException | NumberFormatException
-        | NullPointerException | ArithmeticException | java.util.EmptyStackException ex) {
+    } catch (RuntimeException ex) { // PickleException, ClassCastException on a malformed stack, ...
       throw new IOException("corrupt or disallowed pickle: " + ex.getMessage(), ex);
+    } catch (StackOverflowError ex) { // e.g. a self-containing list used as a dict key (hashCode recursion)
+      throw new IOException("corrupt pickle: self-referential or too deeply nested objects", ex);
     }
   }
 

@@ -40,6 +40,60 @@ class MaeWeightImportTest {
   }
 
   @Test
+  void importsHuggingFaceViTMaeModelFilesWithoutPrefixOrDecoder() throws IOException {
+    StateDict hf = Safetensors.read(Fixtures.golden("tiny_mae_hf/model.safetensors"));
+    StateDict model = new StateDict();
+    hf.tensors().forEach((k, v) -> {
+      if (k.startsWith("vit.")) model.put(k.substring(4), v);
+    });
+    Path dir = tmp.resolve("vitmae-model");
+    Files.createDirectories(dir);
+    Safetensors.write(dir.resolve("model.safetensors"), model);
+    Files.copy(Fixtures.golden("tiny_mae_hf/config.json"), dir.resolve("config.json"));
+    ImportedMae m = MaeWeightImport.load(dir);
+    assertThat(m.layout()).isEqualTo(Layout.HF_VIT_MAE);
+    assertThat(m.architecture().hasDecoder()).isFalse();
+    ImportedMae full = MaeWeightImport.load(Fixtures.golden("tiny_mae_hf"));
+    m.weights().names().forEach(n -> assertThat(m.weights().get(n)).as(n).isEqualTo(full.weights().get(n)));
+  }
+
+  @Test
+  void readsShardedHuggingFaceCheckpointsAndRejectsPathsInTheIndex() throws IOException {
+    StateDict hf = Safetensors.read(Fixtures.golden("tiny_mae_hf/model.safetensors"));
+    StateDict a = new StateDict();
+    StateDict b = new StateDict();
+    StringBuilder map = new StringBuilder("{\"weight_map\": {");
+    int i = 0;
+    for (Map.Entry<String, Tensor> e : hf.tensors().entrySet()) {
+      String shard = (i++ % 2 == 0) ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+      (shard.contains("00001-") ? a : b).put(e.getKey(), e.getValue());
+      map.append(i > 1 ? "," : "").append('"').append(e.getKey()).append("\": \"").append(shard).append('"');
+    }
+    map.append("}}");
+    Path dir = tmp.resolve("sharded");
+    Files.createDirectories(dir);
+    Safetensors.write(dir.resolve("model-00001-of-00002.safetensors"), a);
+    Safetensors.write(dir.resolve("model-00002-of-00002.safetensors"), b);
+    Files.writeString(dir.resolve("model.safetensors.index.json"), map);
+    Files.copy(Fixtures.golden("tiny_mae_hf/config.json"), dir.resolve("config.json"));
+    assertThat(MaeWeightImport.load(dir).weights().tensors())
+        .isEqualTo(MaeWeightImport.load(Fixtures.golden("tiny_mae_hf")).weights().tensors());
+    Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"weight_map\": {\"x\": \"../../etc/passwd\"}}");
+    assertThatThrownBy(() -> MaeWeightImport.load(dir)).hasMessageContaining("is not a plain file name");
+  }
+
+  @Test
+  void aConfigThatDisagreesWithTheTensorsIsRejected() throws IOException {
+    Path dir = tmp.resolve("wrongcfg");
+    Files.createDirectories(dir);
+    Files.copy(Fixtures.golden("tiny_mae_hf/model.safetensors"), dir.resolve("model.safetensors"));
+    Files.writeString(dir.resolve("config.json"),
+        Files.readString(Fixtures.golden("tiny_mae_hf/config.json")).replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 12"));
+    assertThatThrownBy(() -> MaeWeightImport.load(dir))
+        .hasMessageContaining("config.json says num_hidden_layers = 12 but the tensors say 2");
+  }
+
+  @Test
   void headsOfNonStandardWidthsMustBeGiven() {
     assertThatThrownBy(() -> MaeWeightImport.load(Fixtures.golden("tiny_mae_timm.pth")))
         .hasMessageContaining("Cannot infer the number of attention heads for width 16")

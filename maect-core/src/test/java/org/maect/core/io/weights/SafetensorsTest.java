@@ -109,6 +109,7 @@ class SafetensorsTest {
     assertThatThrownBy(() -> Safetensors.read(file("{\"w\": [", 0))).hasMessageContaining("not valid JSON");
     assertThatThrownBy(() -> Safetensors.read(file("[1, 2]", 0))).hasMessageContaining("not a JSON object");
     assertThatThrownBy(() -> Safetensors.read(file("{\"w\": 3}", 0))).hasMessageContaining("'w': header entry is not a JSON object");
+    assertThatThrownBy(() -> Safetensors.read(file(ONE + "{}", 8))).hasMessageContaining("not valid JSON");
   }
 
   @Test

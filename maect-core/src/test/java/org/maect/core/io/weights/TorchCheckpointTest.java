@@ -43,6 +43,21 @@ class TorchCheckpointTest {
     assertThat(pth.tensors()).isEqualTo(st.tensors());
   }
 
+  @Test
+  void selfReferentialPicklesAreAnErrorNotAStackOverflow(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+    // {[<the list itself>]: 1}: a list appended to itself, used as a dict key
+    byte[] pkl = {(byte) 0x80, 2, '}', ']', 'q', 0, 'h', 0, 'a', 'K', 1, 's', '.'};
+    Path f = tmp.resolve("cycle.pth");
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(f))) {
+      z.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+      z.write(pkl);
+      z.closeEntry();
+    }
+    assertThatThrownBy(() -> TorchCheckpoint.read(f))
+        .isInstanceOf(WeightFileException.class)
+        .hasMessageContaining("self-referential or too deeply nested");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',

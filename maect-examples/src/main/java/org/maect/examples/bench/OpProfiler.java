@@ -1,0 +1,89 @@
+package org.maect.examples.bench;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * SameDiff op timing: kernel time per op type (between {@code preOpExecution} and {@code opExecution}: the
+ * libnd4j call with its output allocation) and the session time between two ops (dependency tracking, shape
+ * calculation, array allocation and release), attributed to the op that follows.
+ */
+public final class OpProfiler extends BaseListener {
+  private static final class Stat {
+    long count;
+    long kernelNs;
+    long gapNs;
+  }
+
+  private final Map<String, Stat> stats = new HashMap<>();
+  private long lastEnd;
+  private long start;
+  private boolean enabled;
+
+  @Override
+  public boolean isActive(Operation operation) {
+    return true;
+  }
+
+  public void enable(boolean on) {
+    enabled = on;
+    lastEnd = 0;
+  }
+
+  @Override
+  public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext ctx) {
+    if (!enabled) return;
+    start = System.nanoTime();
+    Stat s = stats.computeIfAbsent(op.getOp().opName(), k -> new Stat());
+    if (lastEnd != 0) s.gapNs += start - lastEnd;
+  }
+
+  @Override
+  public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] outputs) {
+    if (!enabled) return;
+    long end = System.nanoTime();
+    Stat s = stats.get(op.getOp().opName());
+    s.count++;
+    s.kernelNs += end - start;
+    lastEnd = end;
+  }
+
+  /** Ends a pass (the time until the next pass's first op is not session overhead). */
+  public void passEnd() {
+    lastEnd = 0;
+  }
+
+  /** A table of the op types by kernel time, per step. */
+  public String report(int steps) {
+    List<Map.Entry<String, Stat>> e = new ArrayList<>(stats.entrySet());
+    e.sort((a, b) -> Long.compare(b.getValue().kernelNs + b.getValue().gapNs, a.getValue().kernelNs + a.getValue().gapNs));
+    long kernel = 0;
+    long gap = 0;
+    long count = 0;
+    for (var x : e) {
+      kernel += x.getValue().kernelNs;
+      gap += x.getValue().gapNs;
+      count += x.getValue().count;
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("op profile per step: %d ops, kernel %.1f ms, between ops %.1f ms (%.1f us/op)%n",
+        count / steps, kernel / 1e6 / steps, gap / 1e6 / steps, gap / 1e3 / Math.max(1, count)));
+    sb.append(String.format("%-28s %7s %10s %10s %9s%n", "op", "n/step", "kernel ms", "gap ms", "us/op"));
+    for (var x : e.subList(0, Math.min(30, e.size()))) {
+      Stat s = x.getValue();
+      sb.append(String.format("%-28s %7d %10.2f %10.2f %9.1f%n", x.getKey(), s.count / steps, s.kernelNs / 1e6 / steps,
+          s.gapNs / 1e6 / steps, s.kernelNs / 1e3 / Math.max(1, s.count)));
+    }
+    return sb.toString();
+  }
+}
