@@ -95,6 +95,10 @@ def cluster_metric_cases():
     y = np.concatenate([np.zeros(900, int), rng.integers(1, 5, 100)])
     c = np.concatenate([rng.integers(0, 2, 900), rng.integers(0, 5, 100)])
     cases.append(cluster_case("unbalanced", y, c))
+    # wide hypergeometric supports: 20000 points, 2 classes x 3 clusters
+    y = rng.integers(0, 2, 20000)
+    c = np.where(rng.random(20000) < 0.1, y, rng.integers(0, 3, 20000))
+    cases.append(cluster_case("wide_2x3_20000", y, c))
     write("cluster_metrics.json", {"cases": cases})
 
 

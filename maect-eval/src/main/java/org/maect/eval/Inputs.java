@@ -9,10 +9,12 @@ public final class Inputs {
   /** Non-empty, rectangular, finite; returns the feature dimension. */
   public static int checkFeatures(String name, float[][] x) {
     if (x == null || x.length == 0) throw new IllegalArgumentException(name + " is empty");
+    if (x[0] == null) throw new IllegalArgumentException(name + " row 0 is null");
     int d = x[0].length;
     if (d == 0) throw new IllegalArgumentException(name + " has zero feature columns");
     for (int i = 0; i < x.length; i++) {
       float[] r = x[i];
+      if (r == null) throw new IllegalArgumentException(name + " row " + i + " is null");
       if (r.length != d) {
         throw new IllegalArgumentException(name + " row " + i + " has " + r.length + " features, row 0 has " + d);
       }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * MAE-CT stages 2 and 3 after a stage-1 (MAE) run: NNCLR head initialisation, contrastive tuning, then the
  * weighted k-NN accuracy of the MAE encoder and of the tuned encoder (EMA) on the test split.
  *
- * <p>{@code main(stage1Dir, outRoot)} runs the CPU preset on Fashion-MNIST; {@code ./maect head-init},
+ * <p>{@code main(stage1Dir, outRoot)} (defaults: {@code runs/mae-example} from {@link MaePretrainExample},
+ * {@code runs/ct}) runs the CPU preset on Fashion-MNIST; {@code ./maect head-init},
  * {@code ./maect tune} are the command-line front ends of the two stages.
  */
 public final class ContrastiveTuningExample {
@@ -52,7 +53,7 @@ public final class ContrastiveTuningExample {
   public record Knn(Path encoder, double accuracy, int k, int trainSize, int testSize, double seconds) {}
 
   public static void main(String[] args) {
-    Path s1 = Path.of(args.length > 0 ? args[0] : "runs/mae");
+    Path s1 = Path.of(args.length > 0 ? args[0] : "runs/mae-example"); // what MaePretrainExample writes
     Path out = Path.of(args.length > 1 ? args[1] : "runs/ct");
     Result r = run(new Config(s1, out, ContrastiveTuningConfig.cpu(), "fashion-mnist", null, 0, false, 0, true));
     System.out.println(format(r));
@@ -68,8 +69,9 @@ public final class ContrastiveTuningExample {
     Knn mae = null;
     Knn tuned = null;
     if (c.evaluate()) {
-      mae = knn(c.stage1(), c.config(), c.dataset(), c.dataDir(), 20);
-      tuned = knn(s3.runDir(), c.config(), c.dataset(), c.dataDir(), 20);
+      // with a training limit (tests, quick looks) k-NN uses that many train and test images too
+      mae = knn(c.stage1(), c.config(), c.dataset(), c.dataDir(), 20, c.trainLimit(), c.trainLimit());
+      tuned = knn(s3.runDir(), c.config(), c.dataset(), c.dataDir(), 20, c.trainLimit(), c.trainLimit());
     }
     return new Result(s2, s3, mae, tuned);
   }

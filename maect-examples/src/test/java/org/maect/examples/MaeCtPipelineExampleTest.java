@@ -74,7 +74,8 @@ class MaeCtPipelineExampleTest {
     assertThat(res.get("config").get("name").asText()).isEqualTo("tiny");
     assertThat(r.knn(false, 20)).isEqualTo(res.get("mae").get("knn").get("20").asDouble());
     assertThat(r.table()).contains("MAE-CT").contains("k-NN k=20").contains("k-means cluster acc");
-    assertThat(r.figures()).isNotEmpty().allMatch(Files::isRegularFile);
+    assertThat(r.figures()).allMatch(Files::isRegularFile).extracting(f -> f.getFileName().toString())
+        .contains("loss-curves.png", "mae-reconstructions.png", "retrieval.png", "kmeans-confusion.png", "tsne.png");
 
     // second run: every stage skipped, same numbers
     Pipeline.Result again = MaeCtPipelineExample.run(new Pipeline.Options(tiny(), out, null, true, false));
@@ -113,5 +114,17 @@ class MaeCtPipelineExampleTest {
     assertThat(MaeCtPipelineExample.defaultOut(PipelinePreset.of("cpu-small").withAugmentation(true)))
         .isEqualTo(Path.of("runs", "pipeline-cpu-small-aug"));
     assertThatThrownBy(() -> PipelinePreset.of("nope")).hasMessageContaining("cpu-small");
+  }
+
+  @Test
+  void aStageRunningElsewhereIsNotEnteredTwice() throws Exception {
+    Path out = tmp.resolve("r");
+    Path stage = Files.createDirectories(out.resolve(Pipeline.MAE));
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(stage.resolve(".lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held = ch.lock()) {
+      assertThatThrownBy(() -> MaeCtPipelineExample.run(new Pipeline.Options(tiny(), out, null, true, false)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("another process");
+    }
   }
 }

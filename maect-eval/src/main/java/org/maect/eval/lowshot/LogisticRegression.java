@@ -76,21 +76,21 @@ public final class LogisticRegression {
     return loss / n + 0.5 * lambda * reg;
   }
 
-  /** Class scores {@code [n, C]}. */
+  /** Class scores {@code [n, C]} (blocked matrix product with the weights). */
   public double[][] decision(double[][] x) {
-    double[][] out = new double[x.length][classes];
-    Parallel.forRange(
-        x.length,
-        Parallel.grain(x.length, 4),
-        (a, b) -> {
-          for (int i = a; i < b; i++) {
-            for (int c = 0; c < classes; c++) {
-              double s = 0;
-              for (int j = 0; j < dim; j++) s += w[c * dim + j] * x[i][j];
-              out[i][c] = s;
-            }
-          }
-        });
+    int n = x.length;
+    double[][] out = new double[n][classes];
+    DoublePanels wp = DoublePanels.pack(w, classes, dim);
+    int ld = wp.paddedN(), block = 256;
+    Parallel.forRange((n + block - 1) / block, 1, (b0, b1) -> {
+      double[] a = new double[block * dim], z = new double[block * ld];
+      for (int b = b0; b < b1; b++) {
+        int r0 = b * block, rows = Math.min(block, n - r0);
+        for (int r = 0; r < rows; r++) System.arraycopy(x[r0 + r], 0, a, r * dim, dim);
+        Gemm.abt(a, rows, dim, wp, z, ld, false);
+        for (int r = 0; r < rows; r++) System.arraycopy(z, r * ld, out[r0 + r], 0, classes);
+      }
+    });
     return out;
   }
 

@@ -55,7 +55,7 @@ public final class Tsne {
     for (int it = 0; it < cfg.iterations(); it++) {
       boolean early = it < cfg.exaggerationIterations();
       double exag = early ? cfg.exaggeration() : 1.0, momentum = early ? 0.5 : 0.8;
-      double kl = gradient(p, y, n, exag, grad, it % 50 == 49 || it == cfg.iterations() - 1);
+      double kl = gradient(p, y, n, exag, grad, (it + 1) % 250 == 0);
       for (int i = 0; i < 2 * n; i++) {
         boolean sameSign = update[i] * grad[i] < 0;
         gains[i] = sameSign ? gains[i] + 0.2 : gains[i] * 0.8;
@@ -143,44 +143,75 @@ public final class Tsne {
     return p;
   }
 
-  /** Writes dKL/dy into grad; returns KL(P||Q) when {@code withKl} (else NaN). */
+  /**
+   * Writes dKL/dy into grad; returns KL(P||Q) when {@code withKl} (else NaN). Each pair is computed once
+   * (j > i) and added to both points; rows are split into chunks of about equal pair counts, each with its
+   * own accumulators, merged in chunk order (deterministic for any thread count).
+   */
   static double gradient(float[] p, double[] y, int n, double exag, double[] grad, boolean withKl) {
-    double[] zRow = new double[n];
-    double[] attr = new double[2 * n], rep = new double[2 * n];
-    Parallel.forRange(n, Parallel.grain(n, 8), (a, b) -> {
-      for (int i = a; i < b; i++) {
-        double yi0 = y[2 * i], yi1 = y[2 * i + 1];
-        double z = 0, a0 = 0, a1 = 0, r0 = 0, r1 = 0;
-        int po = i * n;
-        for (int j = 0; j < n; j++) {
-          if (j == i) continue;
-          double d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
-          double w = 1.0 / (1.0 + d0 * d0 + d1 * d1);
-          z += w;
-          double pw = p[po + j] * w;
-          a0 += pw * d0;
-          a1 += pw * d1;
-          double ww = w * w;
-          r0 += ww * d0;
-          r1 += ww * d1;
+    double[] y0 = new double[n], y1 = new double[n];
+    for (int i = 0; i < n; i++) {
+      y0[i] = y[2 * i];
+      y1[i] = y[2 * i + 1];
+    }
+    int chunks = Math.min(n, 16);
+    int[] bounds = new int[chunks + 1];
+    long pairs = (long) n * (n - 1) / 2, acc = 0;
+    for (int i = 0, c = 1; i < n && c < chunks; i++) { // equal-area split of the upper triangle
+      acc += n - 1 - i;
+      if (acc >= pairs * c / chunks) bounds[c++] = i + 1;
+    }
+    bounds[chunks] = n;
+    for (int c = 1; c <= chunks; c++) bounds[c] = Math.max(bounds[c], bounds[c - 1]);
+    double[][] attr = new double[chunks][], rep = new double[chunks][];
+    double[] zc = new double[chunks];
+    Parallel.forRange(chunks, 1, (c0, c1) -> {
+      for (int c = c0; c < c1; c++) {
+        double[] at = new double[2 * n], rp = new double[2 * n];
+        double z = 0;
+        for (int i = bounds[c]; i < bounds[c + 1]; i++) {
+          double yi0 = y0[i], yi1 = y1[i];
+          double a0 = 0, a1 = 0, r0 = 0, r1 = 0;
+          int po = i * n;
+          for (int j = i + 1; j < n; j++) {
+            double d0 = yi0 - y0[j], d1 = yi1 - y1[j];
+            double w = 1.0 / (1.0 + d0 * d0 + d1 * d1);
+            z += w;
+            double pw = p[po + j] * w, ww = w * w;
+            double fa0 = pw * d0, fa1 = pw * d1, fr0 = ww * d0, fr1 = ww * d1;
+            a0 += fa0;
+            a1 += fa1;
+            r0 += fr0;
+            r1 += fr1;
+            at[2 * j] -= fa0;
+            at[2 * j + 1] -= fa1;
+            rp[2 * j] -= fr0;
+            rp[2 * j + 1] -= fr1;
+          }
+          at[2 * i] += a0;
+          at[2 * i + 1] += a1;
+          rp[2 * i] += r0;
+          rp[2 * i + 1] += r1;
         }
-        zRow[i] = z;
-        attr[2 * i] = a0;
-        attr[2 * i + 1] = a1;
-        rep[2 * i] = r0;
-        rep[2 * i + 1] = r1;
+        attr[c] = at;
+        rep[c] = rp;
+        zc[c] = 2 * z; // Z sums over ordered pairs
       }
     });
     double z = 0;
-    for (double v : zRow) z += v;
-    for (int i = 0; i < 2 * n; i++) grad[i] = 4 * (exag * attr[i] - rep[i] / z);
+    for (double v : zc) z += v;
+    java.util.Arrays.fill(grad, 0.0);
+    for (int c = 0; c < chunks; c++) {
+      for (int i = 0; i < 2 * n; i++) grad[i] += exag * attr[c][i] - rep[c][i] / z;
+    }
+    for (int i = 0; i < 2 * n; i++) grad[i] *= 4;
     if (!withKl) return Double.NaN;
     double kl = 0;
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         if (i == j) continue;
         double pij = p[i * n + j];
-        double d0 = y[2 * i] - y[2 * j], d1 = y[2 * i + 1] - y[2 * j + 1];
+        double d0 = y0[i] - y0[j], d1 = y1[i] - y1[j];
         double q = Math.max(1.0 / (1.0 + d0 * d0 + d1 * d1) / z, 1e-12);
         kl += pij * Math.log(Math.max(pij, 1e-12) / q);
       }

@@ -61,4 +61,28 @@ class KernelsTest {
       assertThat(way1).containsExactly(way2);
     }
   }
+
+  @Test
+  void scalarFallbackKernelMatchesTheActiveKernel() {
+    DotKernel active = Kernels.get();
+    DotKernel scalar = new ScalarDotKernel();
+    SplittableRandom r = new SplittableRandom(3);
+    int d = 37;
+    float[] a = new float[4 * d];
+    for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+    for (DotKernel k : new DotKernel[] {active, scalar}) {
+      int w = k.floatPanelWidth();
+      float[] panel = new float[d * w];
+      for (int i = 0; i < panel.length; i++) panel[i] = (float) Math.sin(i);
+      float[] c = new float[4 * w];
+      k.dot4(a, 0, d, panel, 0, c, 0, w);
+      for (int row = 0; row < 4; row++) {
+        for (int j = 0; j < w; j++) {
+          double s = 0;
+          for (int t = 0; t < d; t++) s += (double) a[row * d + t] * panel[t * w + j];
+          assertThat((double) c[row * w + j]).as(k.name()).isCloseTo(s, within(1e-4));
+        }
+      }
+    }
+  }
 }

@@ -77,4 +77,26 @@ class PlotTest {
     // and the classes are far apart relative to their spread: silhouette of the embedding is high
     assertThat(org.maect.eval.metrics.Silhouette.score(e, y, org.maect.eval.metrics.Silhouette.Metric.EUCLIDEAN)).isGreaterThan(0.7);
   }
+
+  @Test
+  void tsneGradientMatchesFiniteDifferencesOfKl() {
+    int[] y = new int[12];
+    float[][] x = blobs(4, 3, 4, y, 5);
+    int n = x.length;
+    float[] p = Tsne.affinities(x, n, 4, 3);
+    SplittableRandom r = new SplittableRandom(9);
+    double[] e = new double[2 * n];
+    for (int i = 0; i < e.length; i++) e[i] = r.nextGaussian();
+    double[] g = new double[2 * n], dummy = new double[2 * n];
+    Tsne.gradient(p, e, n, 1.0, g, false);
+    for (int i = 0; i < e.length; i++) {
+      double h = 1e-6, o = e[i];
+      e[i] = o + h;
+      double fp = Tsne.gradient(p, e, n, 1.0, dummy, true);
+      e[i] = o - h;
+      double fm = Tsne.gradient(p, e, n, 1.0, dummy, true);
+      e[i] = o;
+      assertThat(g[i]).isCloseTo((fp - fm) / (2 * h), within(1e-5));
+    }
+  }
 }

@@ -22,7 +22,7 @@ public final class AblateCommand implements Callable<Integer> {
       description = "a pipeline output directory (default: ${DEFAULT-VALUE})")
   Path from;
 
-  @Option(names = "--variants", split = ",", defaultValue = "no-nn-lookup,no-head-init,mask-0.75",
+  @Option(names = "--variants", split = ",", defaultValue = "no-head-init,no-nn-lookup,mask-0.75",
       description = "which ablations (default: ${DEFAULT-VALUE})")
   List<String> variants;
 

@@ -9,10 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +82,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
 
     if (cases.contains("hungarian")) {
       double best = Double.POSITIVE_INFINITY, acc = 0;
-      for (int rep = -15; rep < 7; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 7 as the Python side
+      for (int rep = -15; rep < 15; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 15 as the Python side
         long t = System.nanoTime();
         acc = ClusterAccuracy.of(y, c);
         if (rep >= 0) best = Math.min(best, secs(t));
@@ -98,7 +96,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
       Npy.write(dir.resolve("hung_cost.npy"), cost);
       double s = Double.POSITIVE_INFINITY, tot = 0;
       int[] a = null;
-      for (int rep = -15; rep < 7; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 7 as the Python side
+      for (int rep = -15; rep < 15; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 15 as the Python side
         long t = System.nanoTime();
         a = LinearAssignment.minimize(flat, kc, kc);
         if (rep >= 0) s = Math.min(s, secs(t));
@@ -151,8 +149,9 @@ public final class BenchEvalCommand implements Callable<Integer> {
       Npy.write(dir.resolve("knn_yte.npy"), yte);
       Npy.write(dir.resolve("knn_k.npy"), new int[] {k});
       KnnConfig cfg = KnnConfig.of(new int[] {k}, 0.07);
-      WeightedKnn.accuracy(cfg, java.util.Arrays.copyOf(xtr, 5000), java.util.Arrays.copyOf(ytr, 5000),
-          java.util.Arrays.copyOf(xte, 500), java.util.Arrays.copyOf(yte, 500)); // warm-up
+      int wtr = Math.min(ntr, 5000), wte = Math.min(nte, 500);
+      WeightedKnn.accuracy(cfg, java.util.Arrays.copyOf(xtr, wtr), java.util.Arrays.copyOf(ytr, wtr),
+          java.util.Arrays.copyOf(xte, wte), java.util.Arrays.copyOf(yte, wte)); // warm-up
       long t = System.nanoTime();
       double acc = WeightedKnn.accuracy(cfg, xtr, ytr, xte, yte).get(k);
       rows.add(new Row("knn", nte + " x " + ntr + " x " + d + ", k=" + k, secs(t), fmt(acc)));

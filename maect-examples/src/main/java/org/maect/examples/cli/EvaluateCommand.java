@@ -80,7 +80,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--lambda", defaultValue = "0.00025", description = "Low-shot L2 weight times n: lambda = value / n (default ${DEFAULT-VALUE}).")
   double lambdaTimesN;
 
-  @Option(names = "--clusters", defaultValue = "0", description = "k-means k (0 = number of test classes; default ${DEFAULT-VALUE}).")
+  @Option(names = "--kmeans-k", defaultValue = "0", description = "k-means k (0 = number of test classes; default ${DEFAULT-VALUE}).")
   int clusters;
 
   @Option(names = "--restarts", defaultValue = "10", description = "k-means restarts, lowest inertia kept (default ${DEFAULT-VALUE}).")

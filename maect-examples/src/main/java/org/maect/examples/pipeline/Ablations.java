@@ -35,7 +35,7 @@ public final class Ablations {
   public static final String RESULTS = "ablations.json";
 
   /** Variants in table order. */
-  public static final List<String> VARIANTS = List.of("no-nn-lookup", "no-head-init", "mask-0.75");
+  public static final List<String> VARIANTS = List.of("no-head-init", "no-nn-lookup", "mask-0.75");
 
   private Ablations() {}
 
@@ -78,19 +78,20 @@ public final class Ablations {
           default -> new ContrastiveTuningConfig.Ablation(0.75, false, true);
         };
         ContrastiveTuningConfig c = p.contrastive().withAblation(a);
+        // stage 2 never masks, so the masking variant's own head-init (if any) is the pipeline's
+        ContrastiveTuningConfig headInitConfig = v.equals("mask-0.75") ? p.contrastive() : c;
         double secs = 0;
         Path from;
         if (v.equals("no-head-init")) {
           from = root.resolve(Pipeline.MAE);
-        } else if (v.equals("mask-0.75")) {
-          // head initialisation does not mask: the pipeline's stage 2 is this variant's stage 2
-          secs += Pipeline.stage(root, Pipeline.HEAD_INIT,
-              dir -> summary(HeadInitializer.run(options(p, o, root.resolve(Pipeline.MAE), dir, p.contrastive()))))
-              .seconds();
+        } else if (v.equals("mask-0.75") && Files.isRegularFile(root.resolve(Pipeline.HEAD_INIT).resolve(Pipeline.DONE))) {
+          // head initialisation does not mask: the pipeline's finished stage 2 is this variant's stage 2 (an
+          // unfinished one may be running in another process: then the variant runs its own below)
           from = root.resolve(Pipeline.HEAD_INIT);
         } else {
           secs += Pipeline.stage(vd, Pipeline.HEAD_INIT,
-              dir -> summary(HeadInitializer.run(options(p, o, root.resolve(Pipeline.MAE), dir, c)))).seconds();
+              dir -> summary(HeadInitializer.run(options(p, o, root.resolve(Pipeline.MAE), dir, headInitConfig))))
+              .seconds();
           from = vd.resolve(Pipeline.HEAD_INIT);
         }
         Path f = from;

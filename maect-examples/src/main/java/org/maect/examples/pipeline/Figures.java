@@ -19,6 +19,7 @@ public final class Figures {
 
   /** Writes every figure the finished stages allow; returns the files written. */
   public static List<Path> writeAll(Path out, PipelinePreset p, Path dataDir) throws IOException {
+    System.setProperty("java.awt.headless", "true");
     Path dir = Files.createDirectories(out.resolve(DIR));
     List<Path> written = new ArrayList<>();
     Path rec = out.resolve(Pipeline.MAE).resolve("reconstructions.png");
@@ -42,6 +43,14 @@ public final class Figures {
           new Retrieval.Panel("MAE-CT", Npy.readMatrix(ctEval.resolve("train-features.npy")),
               Npy.readMatrix(ctEval.resolve("test-features.npy"))));
       written.add(Retrieval.write(dir.resolve("retrieval.png"), train, test, panels, 8));
+      String[] names = test.classNames().toArray(new String[0]);
+      List<EmbeddingFigures.Encoder> encs = List.of(new EmbeddingFigures.Encoder("MAE", maeEval),
+          new EmbeddingFigures.Encoder("MAE-CT", ctEval));
+      Path cm = EmbeddingFigures.confusion(dir.resolve("kmeans-confusion.png"), encs, names);
+      if (cm != null) written.add(cm);
+      if (p.tsnePoints() >= 10) {
+        written.add(EmbeddingFigures.tsne(dir.resolve("tsne.png"), encs, names, p.tsnePoints(), p.seed()));
+      }
     }
     return written;
   }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stage 1: MAE pre-training ({@code main_pretrain.py}) on a {@link TrainLoop}: AdamW (betas 0.9/0.95, wd 0.05,
- * no decay on biases/norms/tokens), lr = base_lr * batch / 256 with linear warm-up then cosine, random
+ * no decay on 1-D parameters and biases, as MAE), lr = base_lr * batch / 256 with linear warm-up then cosine, random
  * masking per step from the loop's reproducible RNG, checkpoints and {@code --resume}, and a PNG of
  * original / masked / reconstructed test images after every epoch ({@code reconstructions.png}).
  */
@@ -122,7 +122,7 @@ public final class MaePretrainer {
     };
     try (RunDirectory run = RunDirectory.open(o.out())) {
       TrainLoop.Result r = TrainLoop.builder(STAGE, model.sameDiff())
-          .optimizer(AdamW.of(cfg.optim()))
+          .optimizer(adamW(cfg, model))
           .schedule(schedule)
           .epochs(cfg.optim().epochs())
           .runDirectory(run)
@@ -141,6 +141,20 @@ public final class MaePretrainer {
       return new Result(r.firstStep(), r.lastStep(), r.losses(), r.seconds(), ips, o.out(), png, mse[0],
           r.stoppedEarly());
     }
+  }
+
+  /**
+   * AdamW as MAE's {@code optim_factory.add_weight_decay(model, wd)}: no decay for 1-D parameters (biases,
+   * LayerNorm weights) and {@code *.bias}; {@code cls_token} and {@code mask_token} ([1, 1, D]) are decayed.
+   */
+  static AdamW adamW(MaePretrainConfig cfg, MaeModel model) {
+    java.util.Set<String> oneD = new java.util.HashSet<>();
+    model.parameters().forEach((n, a) -> {
+      if (a.rank() <= 1) oneD.add(n);
+    });
+    var o = cfg.optim();
+    return new AdamW(o.beta1(), o.beta2(), o.eps(), o.weightDecay(), List.of(),
+        n -> oneD.contains(n) || n.endsWith(".bias"));
   }
 
   private static double writePng(MaeModel model, float[] preview, Normalize norm, long seed, Path png) {

@@ -119,7 +119,7 @@ public final class ContrastiveTuner {
     }
     ImageDataset ds = StageSupport.trainSet(o);
     int[] subset = StageSupport.subset(ds, o.trainLimit());
-    ImageTransform t = StageSupport.transform(c, o.dataset(), ds, vit.imageSize(), o.normalize());
+    List<ImageTransform> t = StageSupport.transform(c, o.dataset(), ds, vit.imageSize(), o.normalize());
     StageSupport.Length len = StageSupport.length(tc.epochs(), tc.steps(),
         StageSupport.fullStepsPerEpoch(ds, subset, c.batchSize()));
     int frozenBlocks = tc.frozenBlocks(vit.depth());

@@ -54,7 +54,7 @@ public final class HeadInitializer {
     DataType dt = DataType.FLOAT;
     ImageDataset ds = StageSupport.trainSet(o);
     int[] subset = StageSupport.subset(ds, o.trainLimit());
-    ImageTransform t = StageSupport.transform(c, o.dataset(), ds, vit.imageSize(), o.normalize());
+    List<ImageTransform> t = StageSupport.transform(c, o.dataset(), ds, vit.imageSize(), o.normalize());
     StageSupport.Length len = StageSupport.length(c.headInit().epochs(), c.headInit().steps(),
         StageSupport.fullStepsPerEpoch(ds, subset, c.batchSize()));
 

@@ -51,12 +51,18 @@ final class StageSupport {
     return s;
   }
 
-  /** The stage's augmentation at the encoder's image size, optionally followed by the dataset normalisation. */
-  static ImageTransform transform(ContrastiveTuningConfig c, String dataset, ImageDataset ds, int size,
+  /**
+   * The stage's augmentation per view at the encoder's image size, optionally followed by the dataset
+   * normalisation: {@code "min"} = the same crop & flip for both views (MAE-CT_min); {@code "aug"} = BYOL's
+   * asymmetric pair {@link Augmentations#maeCtAugViews} (MAE-CT_aug).
+   */
+  static List<ImageTransform> transform(ContrastiveTuningConfig c, String dataset, ImageDataset ds, int size,
       boolean normalize) {
-    ImageTransform t = "aug".equals(c.augmentation()) ? Augmentations.maeCtAug(size)
-        : Augmentations.maeCtMin(size, c.cropScaleMin());
-    return normalize ? Compose.of(t, normalization(dataset, ds)) : t;
+    List<ImageTransform> views = "aug".equals(c.augmentation()) ? Augmentations.maeCtAugViews(size)
+        : List.of(Augmentations.maeCtMin(size, c.cropScaleMin()), Augmentations.maeCtMin(size, c.cropScaleMin()));
+    if (!normalize) return views;
+    Normalize n = normalization(dataset, ds);
+    return List.of(Compose.of(views.get(0), n), Compose.of(views.get(1), n));
   }
 
   /** The normalisation stage 1 uses: {@link Normalize#forDataset} (published statistics, else ImageNet's). */
@@ -64,7 +70,7 @@ final class StageSupport {
     return Normalize.forDataset(dataset);
   }
 
-  static BatchSource<Batch> batches(ImageDataset ds, int[] subset, int batchSize, ImageTransform t, long seed,
+  static BatchSource<Batch> batches(ImageDataset ds, int[] subset, int batchSize, List<ImageTransform> t, long seed,
       int stepsPerEpoch) {
     return new BatchSource<>() {
       @Override
@@ -74,7 +80,7 @@ final class StageSupport {
 
       @Override
       public Iterator<Batch> epoch(int epoch) {
-        BatchIterator.Builder b = BatchIterator.builder(ds).batchSize(batchSize).views(2).transform(t).seed(seed)
+        BatchIterator.Builder b = BatchIterator.builder(ds).batchSize(batchSize).viewTransforms(t).seed(seed)
             .epoch(epoch).shuffle(true).dropLast(true);
         if (subset != null) b.subset(subset);
         return b.build();

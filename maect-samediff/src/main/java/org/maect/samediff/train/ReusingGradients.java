@@ -47,7 +47,7 @@ public final class ReusingGradients {
 
   /** The gradient function with its session cache on (and capped if {@link #CACHE_PROPERTY} is set). */
   private static SameDiff gradientFunction(SameDiff sd) {
-    if (!sd.hasGradientFunction()) sd.createGradFunction();
+    GradFunction.ensure(sd);
     SameDiff gradFn = sd.getFunction("grad");
     gradFn.setEnableCache(true);
     gradFn.setListeners(sd.getListeners()); // as calculateGradientsAndOutputs does (op profiling, ...)
@@ -67,6 +67,7 @@ public final class ReusingGradients {
    * {@code sd}'s own session, the forward would fill a second array cache with the same activations.
    */
   public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
+    GradFunction.ensure(sd);
     if (!ENABLED) return sd.output(placeholders, outputs);
     return gradientFunction(sd).output(placeholders, outputs);
   }
@@ -80,6 +81,7 @@ public final class ReusingGradients {
    */
   public static OutAndGrad calculate(SameDiff sd, Map<String, INDArray> placeholders, Collection<String> outputs,
       Collection<String> wrt) {
+    GradFunction.ensure(sd);
     if (!ENABLED) return sd.calculateGradientsAndOutputs(placeholders, outputs, wrt);
     SameDiff gradFn = gradientFunction(sd);
     List<String> names = new ArrayList<>(outputs);

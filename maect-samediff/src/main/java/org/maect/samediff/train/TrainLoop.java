@@ -126,6 +126,14 @@ public final class TrainLoop {
     return new Builder(stage, params, weights);
   }
 
+  private static com.fasterxml.jackson.databind.JsonNode configTree(Object config) {
+    try {
+      return RunDirectory.JSON.readTree(RunDirectory.JSON.writeValueAsString(config));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Runs (or resumes) the stage to its end, or to {@code stopAfterStep}. */
   public <B> Result run(BatchSource<B> data, StepFunction<B> fn) {
     int spe = data.stepsPerEpoch();
@@ -148,7 +156,9 @@ public final class TrainLoop {
       step = c.step();
       lastGoodStep = step;
       log.info("[{}] resumed from {} at step {} (epoch {})", stage, last, step, c.epoch());
-      com.fasterxml.jackson.databind.JsonNode now = RunDirectory.JSON.valueToTree(config);
+      // through text, as the checkpoint's copy was read: a long field reads back as an int node, and
+      // valueToTree's LongNode(3) would not equal IntNode(3) (a spurious "config differs" warning on every resume)
+      com.fasterxml.jackson.databind.JsonNode now = configTree(config);
       if (c.config() != null && !c.config().equals(now)) {
         log.warn("[{}] the config differs from the one saved in {}: checkpoint {} vs now {}", stage, last,
             c.config(), now);

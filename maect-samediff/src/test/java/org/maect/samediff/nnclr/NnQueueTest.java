@@ -61,6 +61,21 @@ class NnQueueTest {
   }
 
   @Test
+  void stateArraysRoundTripIntoAnotherQueue() {
+    NnQueue a = new NnQueue(4, 2, new SplittableRandom(3));
+    a.enqueue(rows(1, 0, 0, 1, 0.6f, 0.8f), 3, new long[] {5, 6, 7}, new int[] {1, 2, 3});
+    NnQueue b = new NnQueue(4, 2, new SplittableRandom(9));
+    java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> sa = a.stateArrays("q.");
+    java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> sb = b.stateArrays("q.");
+    sa.forEach((k, v) -> sb.get(k).assign(v)); // what a checkpoint restore does
+    b.syncFromState();
+    assertThat(b.pointer()).isEqualTo(3);
+    assertThat(b.idsCopy()).containsExactly(a.idsCopy());
+    assertThat(b.labelsCopy()).containsExactly(a.labelsCopy());
+    assertThat(b.vectorsCopy()).containsExactly(a.vectorsCopy());
+  }
+
+  @Test
   void l2NormalizeRowsMatchesTorchNormalize() {
     float[] x = {3, 4, 0, 0};
     NnQueue.l2NormalizeRows(x, 2, 2);
