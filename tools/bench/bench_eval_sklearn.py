@@ -37,7 +37,7 @@ def main():
             cm = contingency_matrix(y, c)
             r, k = linear_sum_assignment(-cm)
             return cm[r, k].sum() / len(y)
-        res["hungarian"], acc = best_of(run, 7)
+        res["hungarian"], acc = best_of(run, 15)
         res["hungarian_value"] = float(acc)
     if "hungarian_random" in cases:
         from scipy.optimize import linear_sum_assignment
@@ -46,7 +46,7 @@ def main():
         def run():
             r, k = linear_sum_assignment(cost)
             return cost[r, k].sum()
-        res["hungarian_random"], tot = best_of(run, 7)
+        res["hungarian_random"], tot = best_of(run, 15)
         res["hungarian_random_value"] = float(tot)
     if "ami" in cases:
         from sklearn.metrics import adjusted_mutual_info_score

@@ -69,8 +69,9 @@ public final class ContrastiveTuningExample {
     Knn mae = null;
     Knn tuned = null;
     if (c.evaluate()) {
-      mae = knn(c.stage1(), c.config(), c.dataset(), c.dataDir(), 20);
-      tuned = knn(s3.runDir(), c.config(), c.dataset(), c.dataDir(), 20);
+      // with a training limit (tests, quick looks) k-NN uses that many train and test images too
+      mae = knn(c.stage1(), c.config(), c.dataset(), c.dataDir(), 20, c.trainLimit(), c.trainLimit());
+      tuned = knn(s3.runDir(), c.config(), c.dataset(), c.dataDir(), 20, c.trainLimit(), c.trainLimit());
     }
     return new Result(s2, s3, mae, tuned);
   }

@@ -115,4 +115,16 @@ class MaeCtPipelineExampleTest {
         .isEqualTo(Path.of("runs", "pipeline-cpu-small-aug"));
     assertThatThrownBy(() -> PipelinePreset.of("nope")).hasMessageContaining("cpu-small");
   }
+
+  @Test
+  void aStageRunningElsewhereIsNotEnteredTwice() throws Exception {
+    Path out = tmp.resolve("r");
+    Path stage = Files.createDirectories(out.resolve(Pipeline.MAE));
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(stage.resolve(".lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held = ch.lock()) {
+      assertThatThrownBy(() -> MaeCtPipelineExample.run(new Pipeline.Options(tiny(), out, null, true, false)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("another process");
+    }
+  }
 }

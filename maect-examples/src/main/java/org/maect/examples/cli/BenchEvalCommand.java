@@ -9,10 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +82,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
 
     if (cases.contains("hungarian")) {
       double best = Double.POSITIVE_INFINITY, acc = 0;
-      for (int rep = -15; rep < 7; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 7 as the Python side
+      for (int rep = -15; rep < 15; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 15 as the Python side
         long t = System.nanoTime();
         acc = ClusterAccuracy.of(y, c);
         if (rep >= 0) best = Math.min(best, secs(t));
@@ -98,7 +96,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
       Npy.write(dir.resolve("hung_cost.npy"), cost);
       double s = Double.POSITIVE_INFINITY, tot = 0;
       int[] a = null;
-      for (int rep = -15; rep < 7; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 7 as the Python side
+      for (int rep = -15; rep < 15; rep++) { // 15 warm-up runs (C2 needs ~15 calls for the Vector API path under load), then best of 15 as the Python side
         long t = System.nanoTime();
         a = LinearAssignment.minimize(flat, kc, kc);
         if (rep >= 0) s = Math.min(s, secs(t));

@@ -181,6 +181,26 @@ public final class Pipeline {
           d.path("cpu_seconds").asDouble(Double.NaN), true, d.path("summary"));
     }
     Files.createDirectories(dir);
+    // one process per stage directory: a second pipeline/ablate on the same directory fails instead of
+    // interleaving checkpoints (the lock goes with the process, also when it is killed)
+    java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(dir.resolve(".lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock lock;
+    try {
+      lock = lockFile.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null; // held by this JVM
+    }
+    if (lock == null) {
+      lockFile.close();
+      throw new IllegalStateException(name + ": " + dir + " is being run by another process; wait for it or stop it");
+    }
+    try (lockFile) {
+      return runStage(dir, done, name, body);
+    }
+  }
+
+  private static StageInfo runStage(Path dir, Path done, String name, StageBody body) throws IOException {
     log.info("[pipeline] {}: running in {}", name, dir);
     long t0 = System.nanoTime();
     long cpu0 = cpuNanos();

@@ -41,8 +41,8 @@ public final class ReusingGradients {
    * {@code sd}'s own session, the forward would fill a second array cache with the same activations.
    */
   public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
+    GradFunction.ensure(sd);
     if (!ENABLED) return sd.output(placeholders, outputs);
-    if (!sd.hasGradientFunction()) sd.createGradFunction();
     SameDiff gradFn = sd.getFunction("grad");
     gradFn.setEnableCache(true);
     gradFn.setListeners(sd.getListeners());
@@ -58,8 +58,8 @@ public final class ReusingGradients {
    */
   public static OutAndGrad calculate(SameDiff sd, Map<String, INDArray> placeholders, Collection<String> outputs,
       Collection<String> wrt) {
+    GradFunction.ensure(sd);
     if (!ENABLED) return sd.calculateGradientsAndOutputs(placeholders, outputs, wrt);
-    if (!sd.hasGradientFunction()) sd.createGradFunction();
     SameDiff gradFn = sd.getFunction("grad");
     gradFn.setEnableCache(true);
     gradFn.setListeners(sd.getListeners()); // as calculateGradientsAndOutputs does (op profiling, ...)
