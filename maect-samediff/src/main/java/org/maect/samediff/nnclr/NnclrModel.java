@@ -14,6 +14,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The training graph of MAE-CT stages 2 and 3: (encoder ->) pooled features -> NNCLR head -> loss.
@@ -96,7 +97,7 @@ public final class NnclrModel {
     SDVariable images = sd.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
     SDVariable keep = numKeep > 0 ? sd.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
     VitEncoder enc = VitEncoder.build(new Params(sd, dataType, 0), vit, images, keep, "");
-    SDVariable pooled = sd.identity(POOLED, enc.pooled(vitPooling(cfg.pooling())));
+    SDVariable pooled = sd.identity(POOLED, pool(enc.tokens(), enc.seqLen(), vit.dim(), cfg.pooling()));
     VitEncoder.freezeBlocks(sd, vit, frozenBlocks);
     return withHead(sd, pooled, cfg, dataType, head, withTarget);
   }
@@ -129,6 +130,24 @@ public final class NnclrModel {
       sd.identity(TARGET_PROJECTED, t);
     }
     return new NnclrModel(sd, cfg, dt, buffers, norms, withTarget);
+  }
+
+  /**
+   * Pooling that differentiates correctly: {@code tokens: [B, 1+T, D] -> [B, D]} as a weighted sum over the
+   * tokens with constant weights (CLS: {@code [1, 0, ...]}; mean of patches: {@code [0, 1/T, ...]}). SameDiff
+   * M2.1 gives NaN gradients through the point slice {@code tokens.get(all, point(0), all)} (the CLS pooling of
+   * {@code VitEncoder.pooled}); a broadcast multiply and a kept-dimension sum are exact (finite differences).
+   */
+  static SDVariable pool(SDVariable tokens, int seqLen, int dim, NnclrHeadConfig.Pooling pooling) {
+    double[] w = new double[seqLen];
+    if (pooling == NnclrHeadConfig.Pooling.CLS) {
+      w[0] = 1;
+    } else {
+      for (int i = 1; i < seqLen; i++) w[i] = 1.0 / (seqLen - 1);
+    }
+    SameDiff sd = tokens.getSameDiff();
+    SDVariable wv = sd.constant(Nd4j.create(w, new long[] {1, seqLen, 1}, DataType.DOUBLE).castTo(tokens.dataType()));
+    return tokens.mul(wv).sum(true, 1).reshape(-1, dim); // (B, 1+T, D) -> (B, 1, D) -> (B, D)
   }
 
   /** The ViT pooling matching the head's pooling. */
