@@ -43,10 +43,10 @@ public final class MaeStepBench implements BenchStep {
     var e = cfg.encoder();
     images = new float[batch * e.inChannels() * e.imageSize() * e.imageSize()];
     for (int i = 0; i < images.length; i++) images[i] = (float) rng.nextGaussian();
-    step = SameDiffStep.of(model.sameDiff(), MaeModel.LOSS,
+    step = SameDiffStep.<float[]>of(model.sameDiff(), MaeModel.LOSS,
         (x, ctx) -> model.inputs(x, batch,
             RandomMasking.sample(batch, e.numPatches(), cfg.numKeep(), rng)).placeholders(),
-        x -> batch);
+        x -> batch).ownsPlaceholders();
   }
 
   @Override

@@ -61,9 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "alternate ours / PyTorch this many times, report the median run (default: ${DEFAULT-VALUE})")
   int repeat;
 
-  @Option(names = "--threads", defaultValue = "0",
-      description = "OMP threads for both (0 = $OMP_NUM_THREADS, else the number of cores)")
-  int threads;
+  @Option(names = "--threads", defaultValue = "auto",
+      description = "OMP threads for both: a number, or auto = the cores not busy by the 1-minute load average"
+          + " (cores minus load, at least 1); default ${DEFAULT-VALUE}")
+  String threads;
 
   @Option(names = "--json", paramLabel = "OUT", description = "write the results as JSON")
   Path json;
@@ -86,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int n = threads > 0 ? threads : envThreads();
+    int n = resolveThreads(threads);
     for (String p : presets) BenchPreset.of(p); // fail early on unknown names
     steps = steps.stream().map(s -> s.equals("mae-pretrain") ? "mae_step" : s).toList();
     for (String s : steps) {
@@ -314,13 +315,21 @@ public final class BenchCommand implements Callable<Integer> {
     System.out.println("wrote " + json);
   }
 
-  private static int envThreads() {
-    String s = System.getenv("OMP_NUM_THREADS");
-    try {
-      if (s != null) return Math.max(1, Integer.parseInt(s.trim()));
-    } catch (NumberFormatException e) {
-      // fall through
+  /** {@code --threads}: a positive number, or auto (cores not taken by the 1-minute load average, at least 1). */
+  static int resolveThreads(String spec) {
+    if (!"auto".equalsIgnoreCase(spec)) {
+      int n;
+      try {
+        n = Integer.parseInt(spec.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--threads must be a positive number or auto, got '" + spec + "'");
+      }
+      if (n < 1) throw new IllegalArgumentException("--threads must be a positive number or auto, got " + n);
+      return n;
     }
-    return Runtime.getRuntime().availableProcessors();
+    int cores = Runtime.getRuntime().availableProcessors();
+    double load = BenchCommandSupport.loadAverage();
+    if (Double.isNaN(load)) return cores;
+    return (int) Math.max(1, Math.min(cores, Math.floor(cores - load + 0.5)));
   }
 }

@@ -108,7 +108,7 @@ public final class MaePretrainer {
     SameDiffStep<Batch> step = SameDiffStep.of(model.sameDiff(), MaeModel.LOSS,
         (b, ctx) -> model.inputs(b.view(0), b.size(),
             RandomMasking.sample(b.size(), e.numPatches(), mc.numKeep(), ctx.rng().nextSplittable())).placeholders(),
-        Batch::size);
+        Batch::size).ownsPlaceholders(); // fresh arrays every step: free them now, not at some later GC
     float[] preview = previewImages(test, norm, 8);
     Path png = o.out().resolve("reconstructions.png");
     double[] mse = {Double.NaN};

@@ -91,6 +91,7 @@ public final class NnclrStep {
     String q = model.queryOutput();
     INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), inputs, q).get(q); // (2B, O)
     float[] qf = NnQueue.toFloats(query);
+    if (query.closeable()) query.close(); // a fresh output array: free it now rather than at a later GC
     if (qf.length != 2 * batch * o) {
       throw new IllegalArgumentException("query has " + qf.length / o + " rows, expected 2 x " + batch);
     }
@@ -120,6 +121,8 @@ public final class NnclrStep {
     List<String> outs = new ArrayList<>(statOutputs);
     outs.add(NnclrModel.LOSS);
     OutAndGrad og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
+    INDArray positives = ph.get(NnclrModel.POSITIVES);
+    if (positives.closeable()) positives.close(); // created here for this pass only
     Map<String, INDArray> stats = new LinkedHashMap<>();
     for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
     pending = new Pending(q0, ids.clone(), labels.clone(), batch, stats);

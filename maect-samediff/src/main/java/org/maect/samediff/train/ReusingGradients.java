@@ -8,6 +8,8 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,7 +35,31 @@ public final class ReusingGradients {
 
   private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
 
+  /**
+   * System property: cap of the session's array cache in MB ({@code -Dmaect.samediff.arrayCacheMb=512}); SameDiff's
+   * default is a quarter of JavaCPP's {@code maxbytes} (= the Java heap limit unless set).
+   */
+  public static final String CACHE_PROPERTY = "maect.samediff.arrayCacheMb";
+
+  private static final long CACHE_BYTES = Long.getLong(CACHE_PROPERTY, -1L) * 1024 * 1024;
+
   private ReusingGradients() {}
+
+  /** The gradient function with its session cache on (and capped if {@link #CACHE_PROPERTY} is set). */
+  private static SameDiff gradientFunction(SameDiff sd) {
+    GradFunction.ensure(sd);
+    SameDiff gradFn = sd.getFunction("grad");
+    gradFn.setEnableCache(true);
+    gradFn.setListeners(sd.getListeners()); // as calculateGradientsAndOutputs does (op profiling, ...)
+    if (CACHE_BYTES > 0) {
+      InferenceSession s = gradFn.getSessions()
+          .computeIfAbsent(Thread.currentThread().getId(), k -> new InferenceSession(gradFn));
+      if (s.getMmgr() instanceof ArrayCacheMemoryMgr m && m.getMaxCacheBytes() != CACHE_BYTES) {
+        m.setMaxCacheBytes(CACHE_BYTES);
+      }
+    }
+    return gradFn;
+  }
 
   /**
    * Forward-only outputs computed in the gradient function's session (creating the gradient function if
@@ -43,10 +69,7 @@ public final class ReusingGradients {
   public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
     GradFunction.ensure(sd);
     if (!ENABLED) return sd.output(placeholders, outputs);
-    SameDiff gradFn = sd.getFunction("grad");
-    gradFn.setEnableCache(true);
-    gradFn.setListeners(sd.getListeners());
-    return gradFn.output(placeholders, outputs);
+    return gradientFunction(sd).output(placeholders, outputs);
   }
 
   /**
@@ -60,9 +83,7 @@ public final class ReusingGradients {
       Collection<String> wrt) {
     GradFunction.ensure(sd);
     if (!ENABLED) return sd.calculateGradientsAndOutputs(placeholders, outputs, wrt);
-    SameDiff gradFn = sd.getFunction("grad");
-    gradFn.setEnableCache(true);
-    gradFn.setListeners(sd.getListeners()); // as calculateGradientsAndOutputs does (op profiling, ...)
+    SameDiff gradFn = gradientFunction(sd);
     List<String> names = new ArrayList<>(outputs);
     Map<String, String> gradNames = new HashMap<>();
     for (String s : wrt) {

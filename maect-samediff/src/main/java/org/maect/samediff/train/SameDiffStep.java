@@ -21,6 +21,7 @@ public final class SameDiffStep<B> implements StepFunction<B> {
   private final BiFunction<B, Context, Map<String, INDArray>> placeholders;
   private final ToIntFunction<B> images;
   private final List<String> trainable;
+  private boolean ownsPlaceholders;
 
   private SameDiffStep(SameDiff sd, String loss, BiFunction<B, Context, Map<String, INDArray>> placeholders,
       ToIntFunction<B> images) {
@@ -47,6 +48,17 @@ public final class SameDiffStep<B> implements StepFunction<B> {
     return new SameDiffStep<>(sd, loss, placeholders, images);
   }
 
+  /**
+   * Closes the placeholder arrays after each pass: for placeholder functions that build fresh arrays every
+   * step (not for ones that hand the same arrays in again). Without it their off-heap buffers wait for the GC,
+   * and once the arrays have been promoted to the old generation that can take thousands of steps (the soak
+   * of an MAE step grew ~0.3 MB per step).
+   */
+  public SameDiffStep<B> ownsPlaceholders() {
+    this.ownsPlaceholders = true;
+    return this;
+  }
+
   /** Names of the variables that receive gradients. */
   public List<String> trainable() {
     return List.copyOf(trainable);
@@ -54,7 +66,13 @@ public final class SameDiffStep<B> implements StepFunction<B> {
 
   @Override
   public Result step(B batch, Context ctx) {
-    OutAndGrad og = ReusingGradients.calculate(sd, placeholders.apply(batch, ctx), List.of(loss), trainable);
+    Map<String, INDArray> ph = placeholders.apply(batch, ctx);
+    OutAndGrad og = ReusingGradients.calculate(sd, ph, List.of(loss), trainable);
+    if (ownsPlaceholders) {
+      for (INDArray a : ph.values()) {
+        if (a != null && a.closeable() && !a.wasClosed()) a.close();
+      }
+    }
     INDArray lossArr = og.getOutputs().get(loss);
     double l = lossArr.getDouble(0);
     if (lossArr.closeable()) lossArr.close();
