@@ -88,7 +88,10 @@ public record PipelinePreset(
     return new PipelinePreset("cpu-small", mae, ct, 0, evalProtocol(0), 20_000, 0, 2000, 50, 0);
   }
 
-  /** Longer runs of the same model: better numbers, about an hour or more on 2 cores. */
+  /**
+   * Longer runs of the same model: 10 MAE epochs over all 60k images, 1 + 3 NNCLR epochs, evaluation on all
+   * images. Not measured yet; from cpu-small's CPU seconds about 2 hours on one idle core.
+   */
   public static PipelinePreset cpuLarge() {
     OptimConfig mo = OptimConfig.maePretrain().withEpochs(10).withBatchSize(128).withBaseLr(1.5e-3)
         .withWarmupFraction(0.05);
