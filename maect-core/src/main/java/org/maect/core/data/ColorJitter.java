@@ -18,28 +18,14 @@ import java.util.SplittableRandom;
  * have no meaning without chroma and are identities (their factors are still drawn, so the rng stream is
  * the same for grey and colour images).
  */
-public record ColorJitter(double brightness, double contrast, double saturation, double hue) implements ImageTransform {
+public record ColorJitter(double brightness, double contrast, double saturation, double hue)
+    implements SizePreservingTransform {
   public ColorJitter {
     if (!(brightness >= 0 && contrast >= 0 && saturation >= 0 && hue >= 0 && hue <= 0.5)) {
       throw new IllegalArgumentException(
           "Invalid colour jitter: brightness " + brightness + ", contrast " + contrast + ", saturation "
               + saturation + ", hue " + hue + " (all >= 0, hue <= 0.5)");
     }
-  }
-
-  @Override
-  public int outChannels() {
-    return SAME;
-  }
-
-  @Override
-  public int outHeight() {
-    return SAME;
-  }
-
-  @Override
-  public int outWidth() {
-    return SAME;
   }
 
   @Override

@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
  * normalised to sum 1; borders reflected without repeating the edge pixel). BYOL uses a kernel of about
  * 10% of the image side ({@link #forImageSize}) and sigma in [0.1, 2.0].
  */
-public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, double p) implements ImageTransform {
+public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, double p)
+    implements SizePreservingTransform {
   public GaussianBlur {
     if (kernelSize < 1 || kernelSize % 2 == 0) {
       throw new IllegalArgumentException("Invalid blur kernel size (must be odd and positive): " + kernelSize);
@@ -26,21 +27,6 @@ public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, dou
     int k = (int) Math.round(0.1 * size);
     k = Math.max(3, k % 2 == 0 ? k + 1 : k);
     return new GaussianBlur(k, 0.1, 2.0, p);
-  }
-
-  @Override
-  public int outChannels() {
-    return SAME;
-  }
-
-  @Override
-  public int outHeight() {
-    return SAME;
-  }
-
-  @Override
-  public int outWidth() {
-    return SAME;
   }
 
   @Override

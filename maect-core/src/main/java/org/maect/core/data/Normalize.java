@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * <p>Dataset statistics ({@link #forDataset}) are those of the training split, computed by
  * {@code ./maect data} (Fashion-MNIST: 0.2860 / 0.3530).
  */
-public record Normalize(double[] mean, double[] std) implements ImageTransform {
+public record Normalize(double[] mean, double[] std) implements SizePreservingTransform {
   /** ImageNet statistics (the usual default for RGB data). */
   public static final Normalize IMAGENET =
       new Normalize(new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225});
@@ -62,21 +62,6 @@ public record Normalize(double[] mean, double[] std) implements ImageTransform {
       default:
         return IMAGENET;
     }
-  }
-
-  @Override
-  public int outChannels() {
-    return SAME;
-  }
-
-  @Override
-  public int outHeight() {
-    return SAME;
-  }
-
-  @Override
-  public int outWidth() {
-    return SAME;
   }
 
   @Override

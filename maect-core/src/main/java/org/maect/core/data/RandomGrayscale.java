@@ -7,26 +7,11 @@ import java.util.SplittableRandom;
  * three channels (the channel count is kept, as torchvision). Grey (1-channel) images are returned
  * unchanged (the probability is still drawn).
  */
-public record RandomGrayscale(double p) implements ImageTransform {
+public record RandomGrayscale(double p) implements SizePreservingTransform {
   public RandomGrayscale {
     if (!(p >= 0 && p <= 1)) {
       throw new IllegalArgumentException("Invalid grayscale probability: " + p);
     }
-  }
-
-  @Override
-  public int outChannels() {
-    return SAME;
-  }
-
-  @Override
-  public int outHeight() {
-    return SAME;
-  }
-
-  @Override
-  public int outWidth() {
-    return SAME;
   }
 
   @Override

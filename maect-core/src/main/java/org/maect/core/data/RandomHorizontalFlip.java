@@ -3,7 +3,7 @@ package org.maect.core.data;
 import java.util.SplittableRandom;
 
 /** Mirrors the image left-right with probability {@code p} (one draw from the rng per image). */
-public record RandomHorizontalFlip(double p) implements ImageTransform {
+public record RandomHorizontalFlip(double p) implements SizePreservingTransform {
   public RandomHorizontalFlip {
     if (!(p >= 0 && p <= 1)) {
       throw new IllegalArgumentException("Invalid flip probability: " + p);
@@ -12,21 +12,6 @@ public record RandomHorizontalFlip(double p) implements ImageTransform {
 
   public RandomHorizontalFlip() {
     this(0.5);
-  }
-
-  @Override
-  public int outChannels() {
-    return SAME;
-  }
-
-  @Override
-  public int outHeight() {
-    return SAME;
-  }
-
-  @Override
-  public int outWidth() {
-    return SAME;
   }
 
   @Override

@@ -6,26 +6,11 @@ import java.util.SplittableRandom;
  * With probability {@code p}, inverts every value at or above {@code threshold}: {@code x >= t ? 1 - x : x}
  * (torchvision {@code RandomSolarize}; BYOL uses t = 0.5). Works the same for grey and RGB images.
  */
-public record Solarize(double threshold, double p) implements ImageTransform {
+public record Solarize(double threshold, double p) implements SizePreservingTransform {
   public Solarize {
     if (!(p >= 0 && p <= 1)) {
       throw new IllegalArgumentException("Invalid solarise probability: " + p);
     }
-  }
-
-  @Override
-  public int outChannels() {
-    return SAME;
-  }
-
-  @Override
-  public int outHeight() {
-    return SAME;
-  }
-
-  @Override
-  public int outWidth() {
-    return SAME;
   }
 
   @Override
