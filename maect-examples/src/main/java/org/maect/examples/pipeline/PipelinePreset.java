@@ -75,17 +75,7 @@ public record PipelinePreset(
    * test images.
    */
   public static PipelinePreset cpuSmall() {
-    OptimConfig mo = OptimConfig.maePretrain().withEpochs(3).withBatchSize(128).withBaseLr(1.5e-3)
-        .withWarmupFraction(0.05);
-    MaePretrainConfig mae = new MaePretrainConfig("fashion-mnist", MaeConfig.CPU28, mo, 0, true, 20_000);
-    ContrastiveTuningConfig base = ContrastiveTuningConfig.cpu();
-    ContrastiveTuningConfig.HeadInit hi = base.headInit();
-    ContrastiveTuningConfig.Tuning tu = base.tuning();
-    ContrastiveTuningConfig ct = base
-        .withHeadInit(new ContrastiveTuningConfig.HeadInit(0, 100, hi.baseLr(), hi.weightDecay(), hi.topK()))
-        .withTuning(new ContrastiveTuningConfig.Tuning(0, 200, tu.encoderBaseLr(), tu.encoderWeightDecay(),
-            tu.layerDecay(), tu.frozenBlocks(), tu.headBaseLr(), tu.headWeightDecay(), tu.topK(), tu.encoderEma()));
-    return new PipelinePreset("cpu-small", mae, ct, 0, evalProtocol(0), 20_000, 0, 2000, 50, 0);
+    return cpu("cpu-small", 3, 20_000, new Length(0, 100), new Length(0, 200), 20_000, 2000, 50);
   }
 
   /**
@@ -93,17 +83,35 @@ public record PipelinePreset(
    * images. Not measured yet; from cpu-small's CPU seconds about 2 hours on one idle core.
    */
   public static PipelinePreset cpuLarge() {
-    OptimConfig mo = OptimConfig.maePretrain().withEpochs(10).withBatchSize(128).withBaseLr(1.5e-3)
+    return cpu("cpu-large", 10, 0, new Length(1, 0), new Length(3, 0), 0, 3000, 100);
+  }
+
+  /** A stage length: whole epochs, or (when {@code epochs == 0}) optimiser steps. */
+  private record Length(int epochs, int steps) {}
+
+  /**
+   * The CPU presets: {@link MaeConfig#CPU28} on Fashion-MNIST (batch 128, base lr 1.5e-3, 5% warm-up) with
+   * {@link ContrastiveTuningConfig#cpu()} for stages 2-3; only the lengths and evaluation sizes differ.
+   *
+   * @param maeLimit first N training images for stage 1 (0: all)
+   * @param evalTrainLimit first N training images for k-NN / probe (0: all)
+   */
+  private static PipelinePreset cpu(String name, int maeEpochs, int maeLimit, Length headInit, Length tuning,
+      int evalTrainLimit, int tsnePoints, long checkpointEvery) {
+    OptimConfig mo = OptimConfig.maePretrain().withEpochs(maeEpochs).withBatchSize(128).withBaseLr(1.5e-3)
         .withWarmupFraction(0.05);
-    MaePretrainConfig mae = new MaePretrainConfig("fashion-mnist", MaeConfig.CPU28, mo, 0, true, 0);
+    MaePretrainConfig mae = new MaePretrainConfig("fashion-mnist", MaeConfig.CPU28, mo, 0, true, maeLimit);
     ContrastiveTuningConfig base = ContrastiveTuningConfig.cpu();
     ContrastiveTuningConfig.HeadInit hi = base.headInit();
     ContrastiveTuningConfig.Tuning tu = base.tuning();
     ContrastiveTuningConfig ct = base
-        .withHeadInit(new ContrastiveTuningConfig.HeadInit(1, 0, hi.baseLr(), hi.weightDecay(), hi.topK()))
-        .withTuning(new ContrastiveTuningConfig.Tuning(3, 0, tu.encoderBaseLr(), tu.encoderWeightDecay(),
-            tu.layerDecay(), tu.frozenBlocks(), tu.headBaseLr(), tu.headWeightDecay(), tu.topK(), tu.encoderEma()));
-    return new PipelinePreset("cpu-large", mae, ct, 0, evalProtocol(0), 0, 0, 3000, 100, 0);
+        .withHeadInit(new ContrastiveTuningConfig.HeadInit(headInit.epochs(), headInit.steps(), hi.baseLr(),
+            hi.weightDecay(), hi.topK()))
+        .withTuning(new ContrastiveTuningConfig.Tuning(tuning.epochs(), tuning.steps(), tu.encoderBaseLr(),
+            tu.encoderWeightDecay(), tu.layerDecay(), tu.frozenBlocks(), tu.headBaseLr(), tu.headWeightDecay(),
+            tu.topK(), tu.encoderEma()));
+    return new PipelinePreset(name, mae, ct, 0, evalProtocol(0), evalTrainLimit, 0, tsnePoints, checkpointEvery,
+        0);
   }
 
   /** The paper's protocol (k-NN k in {10, 20, 100, 200}, probe sweep, 1/2/5-shot, k-means with 10 restarts). */
