@@ -12,7 +12,6 @@ import org.maect.eval.Evaluator;
 import org.maect.eval.cluster.KMeansConfig;
 import org.maect.eval.io.LabeledFeatures;
 import org.maect.eval.knn.KnnConfig;
-import org.maect.eval.lowshot.Lbfgs;
 import org.maect.eval.lowshot.LowShotConfig;
 import org.maect.eval.probe.LinearProbeConfig;
 import picocli.CommandLine.Command;
@@ -36,6 +35,9 @@ import picocli.CommandLine.Spec;
     })
 public final class EvaluateCommand implements Callable<Integer> {
 
+  /** The protocol's defaults: option defaults are read from here, never restated. */
+  private static final EvalConfig D = EvalConfig.defaults(0);
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--train", required = true, description = "Training features (CSV or .npy).")
@@ -53,47 +55,47 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON.")
   Path json;
 
-  @Option(names = "--k", split = ",", defaultValue = "10,20,100,200", description = "k-NN neighbour counts (default ${DEFAULT-VALUE}).")
-  int[] ks;
+  @Option(names = "--k", split = ",", description = "k-NN neighbour counts (default ${DEFAULT-VALUE}).")
+  int[] ks = D.knn().ks().clone();
 
-  @Option(names = "--temperature", defaultValue = "0.07", description = "k-NN vote temperature T in exp(sim/T) (default ${DEFAULT-VALUE}).")
-  double temperature;
+  @Option(names = "--temperature", description = "k-NN vote temperature T in exp(sim/T) (default ${DEFAULT-VALUE}).")
+  double temperature = D.knn().temperature();
 
-  @Option(names = "--probe-lrs", split = ",", defaultValue = "1.0,0.3,0.1,0.03,0.01", description = "Linear-probe learning-rate sweep (default ${DEFAULT-VALUE}).")
-  double[] probeLrs;
+  @Option(names = "--probe-lrs", split = ",", description = "Linear-probe learning-rate sweep (default ${DEFAULT-VALUE}).")
+  double[] probeLrs = D.probe().learningRates().clone();
 
-  @Option(names = "--probe-epochs", defaultValue = "30", description = "Linear-probe epochs (default ${DEFAULT-VALUE}).")
-  int probeEpochs;
+  @Option(names = "--probe-epochs", description = "Linear-probe epochs (default ${DEFAULT-VALUE}).")
+  int probeEpochs = D.probe().epochs();
 
-  @Option(names = "--probe-warmup", defaultValue = "3", description = "Linear-probe warmup epochs (default ${DEFAULT-VALUE}).")
-  int probeWarmup;
+  @Option(names = "--probe-warmup", description = "Linear-probe warmup epochs (default ${DEFAULT-VALUE}).")
+  int probeWarmup = D.probe().warmupEpochs();
 
-  @Option(names = "--probe-batch", defaultValue = "256", description = "Linear-probe batch size (default ${DEFAULT-VALUE}).")
-  int probeBatch;
+  @Option(names = "--probe-batch", description = "Linear-probe batch size (default ${DEFAULT-VALUE}).")
+  int probeBatch = D.probe().batchSize();
 
-  @Option(names = "--shots", split = ",", defaultValue = "1,2,5", description = "Low-shot samples per class (default ${DEFAULT-VALUE}).")
-  int[] shots;
+  @Option(names = "--shots", split = ",", description = "Low-shot samples per class (default ${DEFAULT-VALUE}).")
+  int[] shots = D.lowShot().shots().clone();
 
-  @Option(names = "--splits", defaultValue = "3", description = "Low-shot random splits per shot count (default ${DEFAULT-VALUE}).")
-  int splits;
+  @Option(names = "--splits", description = "Low-shot random splits per shot count (default ${DEFAULT-VALUE}).")
+  int splits = D.lowShot().splits();
 
-  @Option(names = "--lambda", defaultValue = "0.00025", description = "Low-shot L2 weight times n: lambda = value / n (default ${DEFAULT-VALUE}).")
-  double lambdaTimesN;
+  @Option(names = "--lambda", description = "Low-shot L2 weight times n: lambda = value / n (default ${DEFAULT-VALUE}).")
+  double lambdaTimesN = D.lowShot().lambdaTimesN();
 
   @Option(names = "--kmeans-k", defaultValue = "0", description = "k-means k (0 = number of test classes; default ${DEFAULT-VALUE}).")
   int clusters;
 
-  @Option(names = "--restarts", defaultValue = "10", description = "k-means restarts, lowest inertia kept (default ${DEFAULT-VALUE}).")
-  int restarts;
+  @Option(names = "--restarts", description = "k-means restarts, lowest inertia kept (default ${DEFAULT-VALUE}).")
+  int restarts = D.kmeans().restarts();
 
-  @Option(names = "--kmeans-batch", defaultValue = "1024", description = "Mini-batch k-means batch size (default ${DEFAULT-VALUE}).")
-  int kmeansBatch;
+  @Option(names = "--kmeans-batch", description = "Mini-batch k-means batch size (default ${DEFAULT-VALUE}).")
+  int kmeansBatch = D.kmeans().batchSize();
 
   @Option(names = "--no-standardize", description = "Run k-means on raw instead of standardised features.")
   boolean noStandardize;
 
-  @Option(names = "--silhouette-sample", defaultValue = "10000", description = "Silhouette on this many random test samples (0 = all; default ${DEFAULT-VALUE}).")
-  int silhouetteSample;
+  @Option(names = "--silhouette-sample", description = "Silhouette on this many random test samples (0 = all; default ${DEFAULT-VALUE}).")
+  int silhouetteSample = D.silhouetteSample();
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed for probe, low-shot splits, k-means, silhouette sample (default ${DEFAULT-VALUE}).")
   long seed;
@@ -113,10 +115,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     LabeledFeatures te = LabeledFeatures.read(test, testLabels);
     EvalConfig cfg = new EvalConfig(
         skipped.contains("knn") ? null : KnnConfig.of(ks, temperature),
-        skipped.contains("probe") ? null : new LinearProbeConfig(probeLrs, probeEpochs, probeWarmup, probeBatch, 0.9, seed),
-        skipped.contains("lowshot") ? null : new LowShotConfig(shots, splits, lambdaTimesN, seed, Lbfgs.Options.tight()),
+        skipped.contains("probe") ? null : new LinearProbeConfig(probeLrs, probeEpochs, probeWarmup, probeBatch, D.probe().momentum(), seed),
+        skipped.contains("lowshot") ? null : new LowShotConfig(shots, splits, lambdaTimesN, seed, D.lowShot().lbfgs()),
         skipped.contains("kmeans") ? null
-            : new KMeansConfig(clusters, restarts, kmeansBatch, 100, 10, 0.01, 0, !noStandardize, seed),
+            : new KMeansConfig(clusters, restarts, kmeansBatch, D.kmeans().maxEpochs(),
+                D.kmeans().maxNoImprovement(), D.kmeans().reassignmentRatio(), D.kmeans().initSize(),
+                !noStandardize, seed),
         skipped.contains("silhouette") ? -1 : silhouetteSample,
         seed);
     EvalResult r = Evaluator.evaluate(cfg, tr.x(), tr.y(), te.x(), te.y());
