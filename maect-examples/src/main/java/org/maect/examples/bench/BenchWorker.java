@@ -62,6 +62,7 @@ public final class BenchWorker {
         prof.enable(true);
       }
       List<Double> times = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
       List<List<Double>> trace = new ArrayList<>();
       int images = 0;
       int n = soak > 0 ? soak : steps;
@@ -70,8 +71,10 @@ public final class BenchWorker {
       if (soak > 0) trace.add(List.of(0.0, ProcStatus.rssMb(), 0.0, heapMb(), offHeapMb()));
       for (int i = 1; i <= n; i++) {
         long t0 = System.nanoTime();
+        long c0 = processCpuNanos();
         images = b.run();
         times.add((System.nanoTime() - t0) / 1e9);
+        cpu.add((processCpuNanos() - c0) / 1e9);
         windowImages += images;
         if (soak > 0 && (i % every == 0 || i == n)) {
           double secs = (System.nanoTime() - windowStart) / 1e9;
@@ -83,11 +86,19 @@ public final class BenchWorker {
         }
       }
       if (prof != null) System.err.print(prof.report(n));
+      // CPU seconds of the whole process per step: on a loaded machine a steadier measure than wall time
+      System.err.printf("%s cpu seconds per step: median %.3f, all %s%n", b.name(), BenchResult.median(cpu), cpu);
       double med = BenchResult.median(times);
       double flops = b.flopsPerStep();
       return new BenchResult("samediff", b.name(), preset, batch, threads, images, times, med, images / med,
           flops, flops / med / 1e9, ProcStatus.peakRssMb(), trace);
     }
+  }
+
+  /** CPU time of this process (all threads), or 0 if the JVM cannot tell. */
+  static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : 0;
   }
 
   /** Committed Java heap (part of RSS). */

@@ -30,6 +30,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ul>
  * BatchNorm running buffers are not in the graph (training mode uses batch statistics); they are kept in
  * {@link #buffers()} and updated from the batch statistics the step reads out ({@link #onlineNorms()}).
+ *
+ * <p>With frozen blocks the encoder is split at the frozen half: a separate inference-only graph
+ * ({@link #frozenPart()}, all constants) runs the patch embedding (and the {@link #KEEP} gather), CLS and the
+ * frozen blocks once per step, and the training graph ({@link #sameDiff()}) starts from its token rows, the
+ * {@link #FROZEN_TOKENS} placeholder {@code [2B*(1+T), D]}. The step's query forward and its forward + backward
+ * then share one frozen forward instead of running it twice, and the training graph holds only what trains.
+ * Callers pass {@link #IMAGES} (+ {@link #KEEP}) either way and turn them into the training graph's inputs
+ * with {@link #graphInputs}.
  */
 public final class NnclrModel {
 
@@ -41,6 +49,8 @@ public final class NnclrModel {
   public static final String TARGET_PROJECTED = "target_projected";
   public static final String PREDICTED = "predicted";
   public static final String LOSS = "loss";
+  /** Placeholder of the training graph when split: token rows after the frozen blocks, {@code [2B*(1+T), D]}. */
+  public static final String FROZEN_TOKENS = "frozen_tokens";
 
   private final SameDiff sd;
   private final NnclrHeadConfig cfg;
@@ -48,6 +58,8 @@ public final class NnclrModel {
   private final Map<String, INDArray> buffers;
   private final List<ComposedBatchNorm.Layer> onlineNorms;
   private final boolean hasTarget;
+  private SameDiff frozen;
+  private List<String> frozenNames = List.of();
 
   private NnclrModel(SameDiff sd, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> buffers,
       List<ComposedBatchNorm.Layer> onlineNorms, boolean hasTarget) {
@@ -88,18 +100,74 @@ public final class NnclrModel {
       boolean withTarget,
       int frozenBlocks,
       int numKeep) {
+    return onEncoder(vit, cfg, dataType, encoder, head, withTarget, frozenBlocks, numKeep, true);
+  }
+
+  /**
+   * {@link #onEncoder(ViTConfig, NnclrHeadConfig, DataType, Map, Map, boolean, int, int)} with the choice of
+   * splitting at the frozen half ({@code split = false}: encoder and head in one graph, the frozen part as
+   * constants in it; the reference the split graph is tested against).
+   */
+  static NnclrModel onEncoder(ViTConfig vit, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> encoder,
+      Map<String, INDArray> head, boolean withTarget, int frozenBlocks, int numKeep, boolean split) {
+    List<String> lowerNames = VitEncoder.lowerParameterNames(vit, frozenBlocks);
+    boolean splitHere = split && frozenBlocks > 0;
     SameDiff sd = SameDiff.create();
+    SameDiff lower = splitHere ? SameDiff.create() : sd;
     for (String name : VitEncoder.parameterNames(vit)) {
       INDArray a = encoder.get(name);
       if (a == null) throw new IllegalArgumentException("Encoder weights lack '" + name + "'");
-      sd.var(name, a.castTo(dataType).dup());
+      (lowerNames.contains(name) ? lower : sd).var(name, a.castTo(dataType).dup());
     }
-    SDVariable images = sd.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
-    SDVariable keep = numKeep > 0 ? sd.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
-    VitEncoder enc = VitEncoder.build(new Params(sd, dataType, 0), vit, images, keep, "");
+    SDVariable images = lower.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
+    SDVariable keep = numKeep > 0 ? lower.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
+    VitEncoder.Embedded e = VitEncoder.embed(new Params(lower, dataType, 0), vit, images, keep);
+    SDVariable x = VitEncoder.blocks(new Params(lower, dataType, 0), vit, e.x(), e.seqLen(), 0, frozenBlocks);
+    if (splitHere) {
+      lower.identity(FROZEN_TOKENS, x);
+      VitEncoder.freeze(lower, n -> true);
+      x = sd.placeHolder(FROZEN_TOKENS, dataType, -1, vit.dim()); // (2B*(1+T), D)
+    }
+    VitEncoder enc = VitEncoder.top(new Params(sd, dataType, 0), vit, x, e.seqLen(), frozenBlocks, "");
     SDVariable pooled = sd.identity(POOLED, pool(enc.tokens(), enc.seqLen(), vit.dim(), cfg.pooling()));
     VitEncoder.freezeBlocks(sd, vit, frozenBlocks);
-    return withHead(sd, pooled, cfg, dataType, head, withTarget);
+    NnclrModel m = withHead(sd, pooled, cfg, dataType, head, withTarget);
+    if (splitHere) {
+      m.frozen = lower;
+      m.frozenNames = lowerNames;
+    }
+    return m;
+  }
+
+  /**
+   * The training graph's placeholders for a batch given as {@link #IMAGES} (+ {@link #KEEP}) or
+   * {@link #POOLED}: the same map, or, when split, {@link #FROZEN_TOKENS} from one forward of the frozen part
+   * (a fresh array the caller may close after the step, see {@link #releaseGraphInputs}).
+   */
+  public Map<String, INDArray> graphInputs(Map<String, INDArray> inputs) {
+    if (frozen == null) return inputs;
+    Map<String, INDArray> in = new LinkedHashMap<>();
+    for (Map.Entry<String, INDArray> e : inputs.entrySet()) {
+      if (!e.getKey().equals(IMAGES) && !e.getKey().equals(KEEP)) in.put(e.getKey(), e.getValue());
+    }
+    Map<String, INDArray> frozenIn = new LinkedHashMap<>(inputs);
+    frozenIn.keySet().retainAll(List.of(IMAGES, KEEP));
+    // one array cache for both graphs: the frozen pass's temporaries are re-used by the training passes
+    org.maect.samediff.train.COrderArrayCache.share(frozen, org.maect.samediff.train.ReusingGradients.arrayCache(sd));
+    in.put(FROZEN_TOKENS, frozen.output(frozenIn, FROZEN_TOKENS).get(FROZEN_TOKENS));
+    return in;
+  }
+
+  /** Frees what {@link #graphInputs} created (the frozen part's output), not the caller's own arrays. */
+  public void releaseGraphInputs(Map<String, INDArray> graphInputs) {
+    if (frozen == null) return;
+    INDArray t = graphInputs.get(FROZEN_TOKENS);
+    if (t != null && t.closeable()) t.close();
+  }
+
+  /** The inference-only graph of the frozen lower encoder part, or null when not split (no frozen block). */
+  public SameDiff frozenPart() {
+    return frozen;
   }
 
   /**
@@ -159,7 +227,8 @@ public final class NnclrModel {
   public Map<String, INDArray> arrays(List<String> names) {
     Map<String, INDArray> m = new LinkedHashMap<>();
     for (String n : names) {
-      SDVariable v = sd.getVariable(n);
+      SDVariable v = sd.hasVariable(n) ? sd.getVariable(n)
+          : frozen != null && frozen.hasVariable(n) ? frozen.getVariable(n) : null;
       if (v == null) throw new IllegalArgumentException("Graph has no variable '" + n + "'");
       m.put(n, v.getArr());
     }
@@ -204,7 +273,10 @@ public final class NnclrModel {
 
   /** Arrays of the constants (frozen encoder weights, target projector) by name. */
   public Map<String, INDArray> constants() {
-    return arrays(VariableType.CONSTANT);
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    if (frozen != null) m.putAll(arrays(frozenNames));
+    m.putAll(arrays(VariableType.CONSTANT));
+    return m;
   }
 
   /** All head arrays (parameters of online and target head, running buffers) by state-dict name. */
@@ -225,6 +297,10 @@ public final class NnclrModel {
   }
 
   private Map<String, INDArray> arrays(VariableType type) {
+    return arrays(sd, type);
+  }
+
+  private static Map<String, INDArray> arrays(SameDiff sd, VariableType type) {
     Map<String, INDArray> m = new LinkedHashMap<>();
     for (SDVariable v : sd.variables()) {
       if (v.getVariableType() == type && v.getArr() != null) m.put(v.name(), v.getArr());

@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * view 0's normalised query projections with their ids and labels.
  *
  * <p>The query forward repeats the encoder forward of the loss pass; SameDiff cannot stop a pass in the
- * middle to let Java pick the neighbours. Stage 2 avoids it by running the frozen encoder separately.
+ * middle to let Java pick the neighbours. Stage 2 avoids it by running the frozen encoder separately; stage 3
+ * runs the frozen lower blocks once ({@link NnclrModel#graphInputs}), so only the trained part is repeated.
  */
 public final class NnclrStep {
 
@@ -89,7 +90,8 @@ public final class NnclrStep {
     if (pending != null) throw new IllegalStateException("afterUpdate() was not called after the last step");
     int o = queue.dim();
     String q = model.queryOutput();
-    INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), inputs, q).get(q); // (2B, O)
+    Map<String, INDArray> graphIn = model.graphInputs(inputs); // split model: frozen part run once, here
+    INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), graphIn, q).get(q); // (2B, O)
     float[] qf = NnQueue.toFloats(query);
     if (query.closeable()) query.close(); // a fresh output array: free it now rather than at a later GC
     if (qf.length != 2 * batch * o) {
@@ -115,7 +117,7 @@ public final class NnclrStep {
       acc = queue.labelAgreement(TopKNeighbourSampler.topK(queue.similarities(q0, batch, ids), batch,
           queue.size(), 1), labels);
     }
-    Map<String, INDArray> ph = new HashMap<>(inputs);
+    Map<String, INDArray> ph = new HashMap<>(graphIn);
     ph.put(NnclrModel.POSITIVES, Nd4j.create(NnclrLoss.pairWithOtherView(nn), new long[] {2L * batch, o})
         .castTo(model.dataType()));
     List<String> outs = new ArrayList<>(statOutputs);
@@ -123,6 +125,7 @@ public final class NnclrStep {
     OutAndGrad og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
     INDArray positives = ph.get(NnclrModel.POSITIVES);
     if (positives.closeable()) positives.close(); // created here for this pass only
+    model.releaseGraphInputs(graphIn);
     Map<String, INDArray> stats = new LinkedHashMap<>();
     for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
     pending = new Pending(q0, ids.clone(), labels.clone(), batch, stats);

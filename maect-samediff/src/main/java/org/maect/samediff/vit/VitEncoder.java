@@ -56,6 +56,19 @@ public final class VitEncoder {
    */
   public static VitEncoder build(
       Params p, ViTConfig cfg, SDVariable images, SDVariable keep, String scope) {
+    Embedded e = embed(p, cfg, images, keep);
+    SDVariable x = blocks(p, cfg, e.x(), e.seqLen(), 0, cfg.depth());
+    return top(p, cfg, x, e.seqLen(), cfg.depth(), scope);
+  }
+
+  /**
+   * Token rows after the patch embedding (+ pos embed, masking) and CLS: {@code x: [B*(1+T), D]}, sample-major,
+   * token 0 of each sample is CLS.
+   */
+  public record Embedded(SDVariable x, int seqLen) {}
+
+  /** The embedding part of {@link #build}: patches (gathered by {@code keep} if given), pos embed, CLS. */
+  public static Embedded embed(Params p, ViTConfig cfg, SDVariable images, SDVariable keep) {
     SameDiff sd = p.sd();
     int c = cfg.inChannels();
     int g = cfg.gridSize();
@@ -88,12 +101,31 @@ public final class VitEncoder {
     SDVariable onesB = sd.fill(images.sum(true, 1, 2, 3).reshape(-1, 1).shape(), p.dataType(), 1.0); // [B, 1]
     SDVariable clsRows = onesB.mmul(cls.reshape(1, d)).reshape(-1, 1, d);          // [B, 1, D]
     x = sd.concat(1, clsRows, x.reshape(-1, t, d)).reshape(-1, d);                // [B*(1+T), D]
-    for (int i = 0; i < cfg.depth(); i++) {
-      x = TransformerBlock.apply(p, "blocks." + i, x, 1 + t, d, cfg.heads(), cfg.mlpHidden());
+    return new Embedded(x, 1 + t);
+  }
+
+  /** Blocks {@code from..to-1} on token rows {@code x: [B*S, D]} ({@code S = seqLen}) -> {@code [B*S, D]}. */
+  public static SDVariable blocks(Params p, ViTConfig cfg, SDVariable x, int seqLen, int from, int to) {
+    if (from < 0 || from > to || to > cfg.depth()) {
+      throw new IllegalArgumentException("blocks " + from + ".." + (to - 1) + " of " + cfg.depth());
     }
+    for (int i = from; i < to; i++) {
+      x = TransformerBlock.apply(p, "blocks." + i, x, seqLen, cfg.dim(), cfg.heads(), cfg.mlpHidden());
+    }
+    return x;
+  }
+
+  /**
+   * The encoder's upper part on the token rows {@code x: [B*S, D]} that blocks {@code 0..from-1} produced (a
+   * placeholder when the lower part runs in another graph): blocks {@code from..depth-1}, final norm, output
+   * {@code scope + "tokens"} {@code [B, S, D]}. {@code from = 0} on {@link #embed}'s rows is {@link #build}.
+   */
+  public static VitEncoder top(Params p, ViTConfig cfg, SDVariable x, int seqLen, int from, String scope) {
+    int d = cfg.dim();
+    x = blocks(p, cfg, x, seqLen, from, cfg.depth());
     x = LayerNorm.apply(p, "norm", x, d);
-    SDVariable tokens = sd.identity(scope + "tokens", x.reshape(-1, 1 + t, d));
-    return new VitEncoder(cfg, tokens, 1 + t);
+    SDVariable tokens = p.sd().identity(scope + "tokens", x.reshape(-1, seqLen, d));
+    return new VitEncoder(cfg, tokens, seqLen);
   }
 
   /** Encoder output after the final norm, {@code [B, 1+T, D]} (token 0 is CLS). */
@@ -153,10 +185,22 @@ public final class VitEncoder {
     if (n < 0 || n > cfg.depth()) {
       throw new IllegalArgumentException("Cannot freeze " + n + " of " + cfg.depth() + " blocks");
     }
+    List<String> names = lowerParameterNames(cfg, n);
+    freeze(sd, names::contains);
+    return names;
+  }
+
+  /**
+   * Parameter names of the encoder's lower part: patch embedding and CLS token (if {@code n > 0}) and blocks
+   * {@code 0..n-1}, in timm order (what {@link #freezeBlocks} freezes).
+   */
+  public static List<String> lowerParameterNames(ViTConfig cfg, int n) {
+    if (n < 0 || n > cfg.depth()) {
+      throw new IllegalArgumentException("Lower part of " + n + " blocks of " + cfg.depth());
+    }
     List<String> names = new ArrayList<>();
     if (n > 0) names.addAll(List.of("cls_token", "patch_embed.proj.weight", "patch_embed.proj.bias"));
     for (int i = 0; i < n; i++) names.addAll(blockParameterNames("blocks." + i));
-    freeze(sd, names::contains);
     return names;
   }
 
