@@ -25,7 +25,17 @@ public final class OpProfiler extends BaseListener {
     long gapNs;
   }
 
+  /**
+   * System property {@code -Dmaect.profile.detail=true}: one row per op type and output shape (which of the ops
+   * of a type cost the time) instead of one per op type.
+   */
+  public static final String DETAIL_PROPERTY = "maect.profile.detail";
+
+  private final boolean detail = Boolean.getBoolean(DETAIL_PROPERTY)
+      || "names".equals(System.getProperty(DETAIL_PROPERTY));
+  private final boolean names = "names".equals(System.getProperty(DETAIL_PROPERTY));
   private final Map<String, Stat> stats = new HashMap<>();
+  private Stat current;
   private long lastEnd;
   private long start;
   private boolean enabled;
@@ -44,15 +54,22 @@ public final class OpProfiler extends BaseListener {
   public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext ctx) {
     if (!enabled) return;
     start = System.nanoTime();
-    Stat s = stats.computeIfAbsent(op.getOp().opName(), k -> new Stat());
-    if (lastEnd != 0) s.gapNs += start - lastEnd;
+    current = detail ? null : stats.computeIfAbsent(op.getOp().opName(), k -> new Stat());
+    if (lastEnd != 0 && current != null) current.gapNs += start - lastEnd;
   }
 
   @Override
   public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] outputs) {
     if (!enabled) return;
     long end = System.nanoTime();
-    Stat s = stats.get(op.getOp().opName());
+    Stat s = current;
+    if (s == null) {
+      String shape = outputs != null && outputs.length > 0 && outputs[0] != null
+          ? java.util.Arrays.toString(outputs[0].shape()) : "?";
+      String key = op.getOp().opName() + " " + shape + (names ? " " + op.getName() : "");
+      s = stats.computeIfAbsent(key, k -> new Stat());
+      if (lastEnd != 0) s.gapNs += start - lastEnd;
+    }
     s.count++;
     s.kernelNs += end - start;
     lastEnd = end;
@@ -78,10 +95,10 @@ public final class OpProfiler extends BaseListener {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("op profile per step: %d ops, kernel %.1f ms, between ops %.1f ms (%.1f us/op)%n",
         count / steps, kernel / 1e6 / steps, gap / 1e6 / steps, gap / 1e3 / Math.max(1, count)));
-    sb.append(String.format("%-28s %7s %10s %10s %9s%n", "op", "n/step", "kernel ms", "gap ms", "us/op"));
-    for (var x : e.subList(0, Math.min(30, e.size()))) {
+    sb.append(String.format("%-40s %7s %10s %10s %9s%n", "op", "n/step", "kernel ms", "gap ms", "us/op"));
+    for (var x : e.subList(0, Math.min(detail ? 60 : 30, e.size()))) {
       Stat s = x.getValue();
-      sb.append(String.format("%-28s %7d %10.2f %10.2f %9.1f%n", x.getKey(), s.count / steps, s.kernelNs / 1e6 / steps,
+      sb.append(String.format("%-40s %7d %10.2f %10.2f %9.1f%n", x.getKey(), s.count / steps, s.kernelNs / 1e6 / steps,
           s.gapNs / 1e6 / steps, s.kernelNs / 1e3 / Math.max(1, s.count)));
     }
     return sb.toString();

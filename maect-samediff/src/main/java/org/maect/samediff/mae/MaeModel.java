@@ -127,6 +127,7 @@ public final class MaeModel {
 
   /** Forward only: the requested outputs ({@link #LOSS}, {@link #PRED}, {@link #LATENT}). */
   public Map<String, INDArray> forward(Inputs in, String... outputs) {
+    org.maect.samediff.train.COrderArrayCache.install(sd);
     return sd.output(in.placeholders(), outputs);
   }
 }

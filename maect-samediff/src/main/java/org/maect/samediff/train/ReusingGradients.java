@@ -8,7 +8,6 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
-import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -51,13 +50,8 @@ public final class ReusingGradients {
     SameDiff gradFn = sd.getFunction("grad");
     gradFn.setEnableCache(true);
     gradFn.setListeners(sd.getListeners()); // as calculateGradientsAndOutputs does (op profiling, ...)
-    if (CACHE_BYTES > 0) {
-      InferenceSession s = gradFn.getSessions()
-          .computeIfAbsent(Thread.currentThread().getId(), k -> new InferenceSession(gradFn));
-      if (s.getMmgr() instanceof ArrayCacheMemoryMgr m && m.getMaxCacheBytes() != CACHE_BYTES) {
-        m.setMaxCacheBytes(CACHE_BYTES);
-      }
-    }
+    ArrayCacheMemoryMgr m = COrderArrayCache.install(gradFn);
+    if (CACHE_BYTES > 0 && m.getMaxCacheBytes() != CACHE_BYTES) m.setMaxCacheBytes(CACHE_BYTES);
     return gradFn;
   }
 
