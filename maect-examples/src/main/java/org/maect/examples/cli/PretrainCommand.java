@@ -37,9 +37,10 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "256", description = "images per step (default: ${DEFAULT-VALUE})")
   int batchSize;
 
-  @Option(names = "--base-lr", defaultValue = "1.5e-4",
-      description = "lr per 256 images; actual lr = base-lr * batch / 256 (default: ${DEFAULT-VALUE}, as MAE)")
-  double baseLr;
+  @Option(names = "--base-lr",
+      description = "lr per 256 images; actual lr = base-lr * batch / 256 (default: " + MaePretrainConfig.CPU_BASE_LR
+          + " for cpu28/cpu32, MAE's 1.5e-4 for the paper presets)")
+  Double baseLr;
 
   @Option(names = "--warmup", defaultValue = "0.05", description = "warm-up fraction of all steps (default: ${DEFAULT-VALUE})")
   double warmup;
@@ -68,12 +69,18 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "no progress output")
   boolean quiet;
 
+  /** The run's configuration from the options (base lr: the option, else the preset's default). */
+  MaePretrainConfig config() {
+    MaeConfig model = MaeConfig.preset(preset);
+    double lr = baseLr != null ? baseLr : MaePretrainConfig.defaultBaseLr(model);
+    OptimConfig optim = OptimConfig.maePretrain().withEpochs(epochs).withBatchSize(batchSize).withBaseLr(lr)
+        .withWarmupFraction(warmup);
+    return new MaePretrainConfig(dataset, model, optim, seed, !noAugment, limit);
+  }
+
   @Override
   public Integer call() {
-    MaeConfig model = MaeConfig.preset(preset);
-    OptimConfig optim = OptimConfig.maePretrain().withEpochs(epochs).withBatchSize(batchSize).withBaseLr(baseLr)
-        .withWarmupFraction(warmup);
-    MaePretrainConfig cfg = new MaePretrainConfig(dataset, model, optim, seed, !noAugment, limit);
+    MaePretrainConfig cfg = config();
     Path dir = out != null ? out : Path.of("runs", "mae-" + preset);
     MaePretrainer.Result r = MaePretrainExample.run(cfg,
         new MaePretrainer.Options(dir, resume, quiet, stopAfter, checkpointEvery, dataDir));

@@ -146,6 +146,14 @@ public final class MaePretrainer {
   /**
    * AdamW as MAE's {@code optim_factory.add_weight_decay(model, wd)}: no decay for 1-D parameters (biases,
    * LayerNorm weights) and {@code *.bias}; {@code cls_token} and {@code mask_token} ([1, 1, D]) are decayed.
+   *
+   * <p>Deliberately not {@link AdamW#DEFAULT_NO_DECAY} (which also spares the tokens, as timm's
+   * {@code VisionTransformer.no_weight_decay()} does for supervised training and fine-tuning): both references of
+   * stage 1 decay the tokens. facebookresearch/mae {@code main_pretrain.py} calls timm 0.3.2's
+   * {@code add_weight_decay} without a skip list, and {@code MaskedAutoencoderViT} has no
+   * {@code no_weight_decay()}; ml-jku/MAE-CT {@code yamls/stage1_mae/*.yaml} use {@code OptimizerWrapper}'s
+   * bias / ndim-1 exclusion without its {@code ExcludeClsTokenFromWDModifier}. {@code pos_embed} and
+   * {@code decoder_pos_embed} are fixed sin-cos constants there and here (not trained at all).
    */
   static AdamW adamW(MaePretrainConfig cfg, MaeModel model) {
     java.util.Set<String> oneD = new java.util.HashSet<>();

@@ -128,10 +128,6 @@ public final class ContrastiveTuner {
       throw new IllegalArgumentException("maskRatio " + c.ablation().maskRatio() + " keeps no patch");
     }
 
-    if (hc.pooling() == NnclrHeadConfig.Pooling.CLS) {
-      log.warn("[{}] CLS pooling: SameDiff M2.1 has given NaN gradients for this graph (see DESIGN.md); the run"
-          + " stops at the first non-finite gradient. Mean-patch pooling is verified.", STAGE);
-    }
     SplittableRandom init = new SplittableRandom(o.seed() ^ 0x7E57L);
     Map<String, INDArray> head = headArrays(enc.checkpoint(), hc, vit.dim(), dt, init);
     NnclrModel model = NnclrModel.onEncoder(vit, hc, dt, enc.weights(), head, true, frozenBlocks, numKeep);

@@ -45,12 +45,36 @@ public final class NnclrLoss {
     }
     double shift = 1.0 / temperature;
     SDVariable p3 = predicted.reshape(2, -1, outDim); // (2B, O) -> (2, B, O)
-    SDVariable pn = p3.div(p3.norm2(true, 2).add(1e-12)); // F.normalize(pred, dim=-1)
+    SDVariable pn = normalize(sd, p3, 2); // F.normalize(pred, dim=-1)
     SDVariable nn3 = positives.reshape(2, -1, outDim); // (2B, O) -> (2, B, O)
     SDVariable logits = sd.mmul(nn3, pn, false, true, false).div(temperature); // (2, B, B): nn_b @ pred_a^T
     SDVariable lse = sd.math().log(sd.math().exp(logits.sub(shift)).sum(true, 2)).add(shift); // (2, B, 1)
     SDVariable diag = nn3.mul(pn).sum(true, 2).div(temperature); // (2, B, 1): logits[a, i, i]
     return lse.sub(diag).mean(name);
+  }
+
+  /** {@code torch.nn.functional.normalize}'s epsilon: rows with a smaller norm are divided by it instead. */
+  public static final double NORMALIZE_EPS = 1e-12;
+
+  /**
+   * {@code x / max(||x||, 1e-12)} along {@code axis} (kept dimension), as torch {@code F.normalize}, with a
+   * finite gradient at a zero row.
+   *
+   * <p>A prediction row can be exactly zero: the predictor ends {@code ReLU -> Linear(no bias)}, so a sample
+   * whose hidden units are all negative after the per-view BatchNorm predicts 0. SameDiff's {@code norm2}
+   * backward is {@code x * g / ||x||}, 0/0 = NaN there, and the NaN spreads through the following matmul
+   * backward ({@code 0 * NaN}) into the predictor weights, although the true gradient is finite (torch masks
+   * the norm's gradient where the norm is 0). Here the norm is {@code sqrt(max(sum(x^2), eps^2))}: the same
+   * value as {@code max(||x||, eps)}, and below {@code eps^2} the scalar max passes no gradient to the sum of
+   * squares, so a zero row gets {@code g / eps} from the division only (as in torch) and no NaN.
+   *
+   * @param x e.g. {@code [2, B, O]}
+   * @return same shape, rows of unit norm (zero rows stay zero)
+   */
+  public static SDVariable normalize(SameDiff sd, SDVariable x, int axis) {
+    SDVariable sumSq = x.mul(x).sum(true, axis); // (.., O) -> (.., 1)
+    SDVariable norm = sd.math().sqrt(sd.scalarMax(sumSq, NORMALIZE_EPS * NORMALIZE_EPS)); // max(||x||, eps)
+    return x.div(norm);
   }
 
   /**

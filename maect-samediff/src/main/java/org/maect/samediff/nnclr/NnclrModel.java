@@ -201,10 +201,11 @@ public final class NnclrModel {
   }
 
   /**
-   * Pooling that differentiates correctly: {@code tokens: [B, 1+T, D] -> [B, D]} as a weighted sum over the
-   * tokens with constant weights (CLS: {@code [1, 0, ...]}; mean of patches: {@code [0, 1/T, ...]}). SameDiff
-   * M2.1 gives NaN gradients through the point slice {@code tokens.get(all, point(0), all)} (the CLS pooling of
-   * {@code VitEncoder.pooled}); a broadcast multiply and a kept-dimension sum are exact (finite differences).
+   * Pooling {@code tokens: [B, 1+T, D] -> [B, D]} as a weighted sum over the tokens with constant weights (CLS:
+   * {@code [1, 0, ...]}; mean of patches: {@code [0, 1/T, ...]}); exact (finite differences). It was introduced
+   * because the CLS gradient check gave NaN with the point slice of {@code VitEncoder.pooled}; the cause was a
+   * zero prediction row in the loss's normalisation ({@link NnclrLoss#normalize}), not the slice, which checks
+   * out too once that is fixed.
    */
   static SDVariable pool(SDVariable tokens, int seqLen, int dim, NnclrHeadConfig.Pooling pooling) {
     double[] w = new double[seqLen];
