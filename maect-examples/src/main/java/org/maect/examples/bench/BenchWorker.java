@@ -71,10 +71,10 @@ public final class BenchWorker {
       if (soak > 0) trace.add(List.of(0.0, ProcStatus.rssMb(), 0.0, heapMb(), offHeapMb()));
       for (int i = 1; i <= n; i++) {
         long t0 = System.nanoTime();
-        long c0 = processCpuNanos();
+        long c0 = threadCpuNanos();
         images = b.run();
         times.add((System.nanoTime() - t0) / 1e9);
-        cpu.add((processCpuNanos() - c0) / 1e9);
+        cpu.add((threadCpuNanos() - c0) / 1e9);
         windowImages += images;
         if (soak > 0 && (i % every == 0 || i == n)) {
           double secs = (System.nanoTime() - windowStart) / 1e9;
@@ -86,7 +86,8 @@ public final class BenchWorker {
         }
       }
       if (prof != null) System.err.print(prof.report(n));
-      // CPU seconds of the whole process per step: on a loaded machine a steadier measure than wall time
+      // CPU seconds of the stepping thread (with one OpenMP thread the kernels run on it; JIT compiler threads
+      // excluded): on a loaded machine a much steadier measure than wall time
       System.err.printf("%s cpu seconds per step: median %.3f, all %s%n", b.name(), BenchResult.median(cpu), cpu);
       double med = BenchResult.median(times);
       double flops = b.flopsPerStep();
@@ -95,10 +96,10 @@ public final class BenchWorker {
     }
   }
 
-  /** CPU time of this process (all threads), or 0 if the JVM cannot tell. */
-  static long processCpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : 0;
+  /** CPU time of the calling thread, or 0 if the JVM cannot tell. */
+  static long threadCpuNanos() {
+    java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+    return t.isCurrentThreadCpuTimeSupported() ? t.getCurrentThreadCpuTime() : 0;
   }
 
   /** Committed Java heap (part of RSS). */

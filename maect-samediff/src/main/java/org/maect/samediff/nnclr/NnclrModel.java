@@ -31,13 +31,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * BatchNorm running buffers are not in the graph (training mode uses batch statistics); they are kept in
  * {@link #buffers()} and updated from the batch statistics the step reads out ({@link #onlineNorms()}).
  *
- * <p>With frozen blocks the encoder is split at the frozen half: a separate inference-only graph
- * ({@link #frozenPart()}, all constants) runs the patch embedding (and the {@link #KEEP} gather), CLS and the
- * frozen blocks once per step, and the training graph ({@link #sameDiff()}) starts from its token rows, the
- * {@link #FROZEN_TOKENS} placeholder {@code [2B*(1+T), D]}. The step's query forward and its forward + backward
- * then share one frozen forward instead of running it twice, and the training graph holds only what trains.
- * Callers pass {@link #IMAGES} (+ {@link #KEEP}) either way and turn them into the training graph's inputs
- * with {@link #graphInputs}.
+ * <p>With frozen blocks the encoder is split at the frozen half ({@link #isSplit()}): the patch embedding (and
+ * the {@link #KEEP} gather), CLS and the frozen blocks form a subgraph of constants ending in
+ * {@link #FROZEN_OUTPUT}, and the trainable part starts from the {@link #FROZEN_TOKENS} placeholder
+ * {@code [2B*(1+T), D]}, not connected to it. A step runs the frozen subgraph once ({@link #graphInputs}) and feeds
+ * its token rows to the query forward and to the forward + backward, instead of running it in both passes. Both
+ * subgraphs stay in one {@link SameDiff} so that all passes run in one session and share its array cache (two
+ * graphs sharing one cache still allocated ~120 MB of fresh buffers per step and peaked 300 MB higher).
+ * Callers pass {@link #IMAGES} (+ {@link #KEEP}) either way and turn them into the graph's inputs with
+ * {@link #graphInputs}.
  */
 public final class NnclrModel {
 
@@ -49,8 +51,10 @@ public final class NnclrModel {
   public static final String TARGET_PROJECTED = "target_projected";
   public static final String PREDICTED = "predicted";
   public static final String LOSS = "loss";
-  /** Placeholder of the training graph when split: token rows after the frozen blocks, {@code [2B*(1+T), D]}. */
+  /** Placeholder of the trainable part when split: token rows after the frozen blocks, {@code [2B*(1+T), D]}. */
   public static final String FROZEN_TOKENS = "frozen_tokens";
+  /** Output of the frozen subgraph when split (what {@link #graphInputs} feeds to {@link #FROZEN_TOKENS}). */
+  public static final String FROZEN_OUTPUT = "frozen_output";
 
   private final SameDiff sd;
   private final NnclrHeadConfig cfg;
@@ -58,8 +62,7 @@ public final class NnclrModel {
   private final Map<String, INDArray> buffers;
   private final List<ComposedBatchNorm.Layer> onlineNorms;
   private final boolean hasTarget;
-  private SameDiff frozen;
-  private List<String> frozenNames = List.of();
+  private boolean split;
 
   private NnclrModel(SameDiff sd, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> buffers,
       List<ComposedBatchNorm.Layer> onlineNorms, boolean hasTarget) {
@@ -110,64 +113,60 @@ public final class NnclrModel {
    */
   static NnclrModel onEncoder(ViTConfig vit, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> encoder,
       Map<String, INDArray> head, boolean withTarget, int frozenBlocks, int numKeep, boolean split) {
-    List<String> lowerNames = VitEncoder.lowerParameterNames(vit, frozenBlocks);
     boolean splitHere = split && frozenBlocks > 0;
     SameDiff sd = SameDiff.create();
-    SameDiff lower = splitHere ? SameDiff.create() : sd;
     for (String name : VitEncoder.parameterNames(vit)) {
       INDArray a = encoder.get(name);
       if (a == null) throw new IllegalArgumentException("Encoder weights lack '" + name + "'");
-      (lowerNames.contains(name) ? lower : sd).var(name, a.castTo(dataType).dup());
+      sd.var(name, a.castTo(dataType).dup());
     }
-    SDVariable images = lower.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
-    SDVariable keep = numKeep > 0 ? lower.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
-    VitEncoder.Embedded e = VitEncoder.embed(new Params(lower, dataType, 0), vit, images, keep);
-    SDVariable x = VitEncoder.blocks(new Params(lower, dataType, 0), vit, e.x(), e.seqLen(), 0, frozenBlocks);
+    SDVariable images = sd.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
+    SDVariable keep = numKeep > 0 ? sd.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
+    Params params = new Params(sd, dataType, 0);
+    VitEncoder.Embedded e = VitEncoder.embed(params, vit, images, keep);
+    SDVariable x = VitEncoder.blocks(params, vit, e.x(), e.seqLen(), 0, frozenBlocks);
     if (splitHere) {
-      lower.identity(FROZEN_TOKENS, x);
-      VitEncoder.freeze(lower, n -> true);
-      x = sd.placeHolder(FROZEN_TOKENS, dataType, -1, vit.dim()); // (2B*(1+T), D)
+      sd.identity(FROZEN_OUTPUT, x);
+      x = sd.placeHolder(FROZEN_TOKENS, dataType, -1, vit.dim()); // (2B*(1+T), D), not connected to the above
     }
-    VitEncoder enc = VitEncoder.top(new Params(sd, dataType, 0), vit, x, e.seqLen(), frozenBlocks, "");
+    VitEncoder enc = VitEncoder.top(params, vit, x, e.seqLen(), frozenBlocks, "");
     SDVariable pooled = sd.identity(POOLED, pool(enc.tokens(), enc.seqLen(), vit.dim(), cfg.pooling()));
     VitEncoder.freezeBlocks(sd, vit, frozenBlocks);
     NnclrModel m = withHead(sd, pooled, cfg, dataType, head, withTarget);
-    if (splitHere) {
-      m.frozen = lower;
-      m.frozenNames = lowerNames;
-    }
+    m.split = splitHere;
     return m;
   }
 
   /**
    * The training graph's placeholders for a batch given as {@link #IMAGES} (+ {@link #KEEP}) or
-   * {@link #POOLED}: the same map, or, when split, {@link #FROZEN_TOKENS} from one forward of the frozen part
-   * (a fresh array the caller may close after the step, see {@link #releaseGraphInputs}).
+   * {@link #POOLED}: the same map, or, when split, {@link #FROZEN_TOKENS} from one forward of the frozen
+   * subgraph (a fresh array the caller may close after the step, see {@link #releaseGraphInputs}) in place of
+   * the images. The forward runs in the session of {@link org.maect.samediff.train.ReusingGradients}, like the
+   * step's other passes.
    */
   public Map<String, INDArray> graphInputs(Map<String, INDArray> inputs) {
-    if (frozen == null) return inputs;
+    if (!split) return inputs;
     Map<String, INDArray> in = new LinkedHashMap<>();
     for (Map.Entry<String, INDArray> e : inputs.entrySet()) {
       if (!e.getKey().equals(IMAGES) && !e.getKey().equals(KEEP)) in.put(e.getKey(), e.getValue());
     }
     Map<String, INDArray> frozenIn = new LinkedHashMap<>(inputs);
     frozenIn.keySet().retainAll(List.of(IMAGES, KEEP));
-    // one array cache for both graphs: the frozen pass's temporaries are re-used by the training passes
-    org.maect.samediff.train.COrderArrayCache.share(frozen, org.maect.samediff.train.ReusingGradients.arrayCache(sd));
-    in.put(FROZEN_TOKENS, frozen.output(frozenIn, FROZEN_TOKENS).get(FROZEN_TOKENS));
+    in.put(FROZEN_TOKENS,
+        org.maect.samediff.train.ReusingGradients.output(sd, frozenIn, FROZEN_OUTPUT).get(FROZEN_OUTPUT));
     return in;
   }
 
   /** Frees what {@link #graphInputs} created (the frozen part's output), not the caller's own arrays. */
   public void releaseGraphInputs(Map<String, INDArray> graphInputs) {
-    if (frozen == null) return;
+    if (!split) return;
     INDArray t = graphInputs.get(FROZEN_TOKENS);
     if (t != null && t.closeable()) t.close();
   }
 
-  /** The inference-only graph of the frozen lower encoder part, or null when not split (no frozen block). */
-  public SameDiff frozenPart() {
-    return frozen;
+  /** Whether the frozen part runs once per step apart from the trainable part (there are frozen blocks). */
+  public boolean isSplit() {
+    return split;
   }
 
   /**
@@ -228,8 +227,7 @@ public final class NnclrModel {
   public Map<String, INDArray> arrays(List<String> names) {
     Map<String, INDArray> m = new LinkedHashMap<>();
     for (String n : names) {
-      SDVariable v = sd.hasVariable(n) ? sd.getVariable(n)
-          : frozen != null && frozen.hasVariable(n) ? frozen.getVariable(n) : null;
+      SDVariable v = sd.getVariable(n);
       if (v == null) throw new IllegalArgumentException("Graph has no variable '" + n + "'");
       m.put(n, v.getArr());
     }
@@ -274,10 +272,7 @@ public final class NnclrModel {
 
   /** Arrays of the constants (frozen encoder weights, target projector) by name. */
   public Map<String, INDArray> constants() {
-    Map<String, INDArray> m = new LinkedHashMap<>();
-    if (frozen != null) m.putAll(arrays(frozenNames));
-    m.putAll(arrays(VariableType.CONSTANT));
-    return m;
+    return arrays(VariableType.CONSTANT);
   }
 
   /** All head arrays (parameters of online and target head, running buffers) by state-dict name. */
@@ -298,10 +293,6 @@ public final class NnclrModel {
   }
 
   private Map<String, INDArray> arrays(VariableType type) {
-    return arrays(sd, type);
-  }
-
-  private static Map<String, INDArray> arrays(SameDiff sd, VariableType type) {
     Map<String, INDArray> m = new LinkedHashMap<>();
     for (SDVariable v : sd.variables()) {
       if (v.getVariableType() == type && v.getArr() != null) m.put(v.name(), v.getArr());

@@ -54,17 +54,4 @@ public final class COrderArrayCache extends ArrayCacheMemoryMgr {
     s.setMmgr(c);
     return c;
   }
-
-  /**
-   * Makes {@code sd}'s session of the calling thread use {@code shared} (the manager {@link #install} returned for
-   * another graph), so graphs run one after the other on this thread re-use one set of arrays instead of each
-   * keeping its own (the split stage-3 graph: its frozen part's temporaries serve the training pass).
-   */
-  public static void share(SameDiff sd, ArrayCacheMemoryMgr shared) {
-    InferenceSession s = sd.getSessions()
-        .computeIfAbsent(Thread.currentThread().getId(), k -> SameDiff.getInferenceFactory().create(sd));
-    if (s.getMmgr() == shared) return;
-    if (s.getMmgr() instanceof ArrayCacheMemoryMgr old) old.close();
-    s.setMmgr(shared);
-  }
 }

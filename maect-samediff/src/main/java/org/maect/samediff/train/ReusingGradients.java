@@ -56,15 +56,6 @@ public final class ReusingGradients {
   }
 
   /**
-   * The array cache of {@code sd}'s gradient-function session on this thread (the one {@link #output} and
-   * {@link #calculate} use), for graphs that should share it ({@link COrderArrayCache#share}).
-   */
-  public static ArrayCacheMemoryMgr arrayCache(SameDiff sd) {
-    GradFunction.ensure(sd);
-    return COrderArrayCache.install(sd.getFunction("grad"));
-  }
-
-  /**
    * Forward-only outputs computed in the gradient function's session (creating the gradient function if
    * needed). For a step that needs a forward pass before its gradient pass (the CT step's queue lookup): run in
    * {@code sd}'s own session, the forward would fill a second array cache with the same activations.
