@@ -187,16 +187,30 @@ public final class NnclrModel {
     sd.identity(PROJECTED, proj);
     SDVariable pred = NnclrHead.predictor(sd, NnclrHead.PREDICTOR, proj, cfg, 2, train, p, norms);
     sd.identity(PREDICTED, pred);
-    SDVariable positives = sd.placeHolder(POSITIVES, dt, -1, cfg.outputDim());
-    NnclrLoss.build(sd, LOSS, pred, positives, cfg.outputDim(), cfg.temperature());
-    sd.setLossVariables(LOSS);
+    SDVariable query = sd.getVariable(PROJECTED);
     if (withTarget) {
       List<ComposedBatchNorm.Layer> targetNorms = new ArrayList<>();
       SDVariable t = NnclrHead.projector(sd, NnclrHead.TARGET_PROJECTOR, pooled, cfg, 2, train, false, p,
           targetNorms);
-      sd.identity(TARGET_PROJECTED, t);
+      query = sd.identity(TARGET_PROJECTED, t);
     }
+    SDVariable positives = sd.placeHolder(POSITIVES, dt, -1, cfg.outputDim());
+    NnclrLoss.build(sd, LOSS, pred, afterQuery(positives, query), cfg.outputDim(), cfg.temperature());
+    sd.setLossVariables(LOSS);
     return new NnclrModel(sd, cfg, dt, buffers, norms, withTarget);
+  }
+
+  /**
+   * {@code positives} as the loss sees them, made to depend on the query output: {@code positives + 0}, where the
+   * 0 is {@code isNaN(sum(query))} cast to the data type (exactly 0 for a finite query). The dependency orders the
+   * loss after the query in a pass, so {@link NnclrStep} can write the neighbours into the positives array from a
+   * listener when the query is computed, within the gradient pass (one encoder forward instead of a query forward
+   * plus a forward + backward). The boolean step carries no gradient: the query side gets none from it.
+   */
+  static SDVariable afterQuery(SDVariable positives, SDVariable query) {
+    SameDiff sd = positives.getSameDiff();
+    SDVariable zero = sd.math().isNaN(query.sum()).castTo(positives.dataType()); // scalar, 0 unless NaN
+    return positives.add(zero);
   }
 
   /**
