@@ -30,16 +30,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ul>
  * BatchNorm running buffers are not in the graph (training mode uses batch statistics); they are kept in
  * {@link #buffers()} and updated from the batch statistics the step reads out ({@link #onlineNorms()}).
- *
- * <p>With frozen blocks the encoder is split at the frozen half ({@link #isSplit()}): the patch embedding (and
- * the {@link #KEEP} gather), CLS and the frozen blocks form a subgraph of constants ending in
- * {@link #FROZEN_OUTPUT}, and the trainable part starts from the {@link #FROZEN_TOKENS} placeholder
- * {@code [2B*(1+T), D]}, not connected to it. A step runs the frozen subgraph once ({@link #graphInputs}) and feeds
- * its token rows to the query forward and to the forward + backward, instead of running it in both passes. Both
- * subgraphs stay in one {@link SameDiff} so that all passes run in one session and share its array cache (two
- * graphs sharing one cache still allocated ~120 MB of fresh buffers per step and peaked 300 MB higher).
- * Callers pass {@link #IMAGES} (+ {@link #KEEP}) either way and turn them into the graph's inputs with
- * {@link #graphInputs}.
  */
 public final class NnclrModel {
 
@@ -51,10 +41,6 @@ public final class NnclrModel {
   public static final String TARGET_PROJECTED = "target_projected";
   public static final String PREDICTED = "predicted";
   public static final String LOSS = "loss";
-  /** Placeholder of the trainable part when split: token rows after the frozen blocks, {@code [2B*(1+T), D]}. */
-  public static final String FROZEN_TOKENS = "frozen_tokens";
-  /** Output of the frozen subgraph when split (what {@link #graphInputs} feeds to {@link #FROZEN_TOKENS}). */
-  public static final String FROZEN_OUTPUT = "frozen_output";
 
   private final SameDiff sd;
   private final NnclrHeadConfig cfg;
@@ -62,7 +48,6 @@ public final class NnclrModel {
   private final Map<String, INDArray> buffers;
   private final List<ComposedBatchNorm.Layer> onlineNorms;
   private final boolean hasTarget;
-  private boolean split;
 
   private NnclrModel(SameDiff sd, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> buffers,
       List<ComposedBatchNorm.Layer> onlineNorms, boolean hasTarget) {
@@ -103,17 +88,6 @@ public final class NnclrModel {
       boolean withTarget,
       int frozenBlocks,
       int numKeep) {
-    return onEncoder(vit, cfg, dataType, encoder, head, withTarget, frozenBlocks, numKeep, true);
-  }
-
-  /**
-   * {@link #onEncoder(ViTConfig, NnclrHeadConfig, DataType, Map, Map, boolean, int, int)} with the choice of
-   * splitting at the frozen half ({@code split = false}: encoder and head in one graph, the frozen part as
-   * constants in it; the reference the split graph is tested against).
-   */
-  static NnclrModel onEncoder(ViTConfig vit, NnclrHeadConfig cfg, DataType dataType, Map<String, INDArray> encoder,
-      Map<String, INDArray> head, boolean withTarget, int frozenBlocks, int numKeep, boolean split) {
-    boolean splitHere = split && frozenBlocks > 0;
     SameDiff sd = SameDiff.create();
     for (String name : VitEncoder.parameterNames(vit)) {
       INDArray a = encoder.get(name);
@@ -122,51 +96,10 @@ public final class NnclrModel {
     }
     SDVariable images = sd.placeHolder(IMAGES, dataType, -1, vit.inChannels(), vit.imageSize(), vit.imageSize());
     SDVariable keep = numKeep > 0 ? sd.placeHolder(KEEP, dataType, -1, numKeep, vit.numPatches()) : null;
-    Params params = new Params(sd, dataType, 0);
-    VitEncoder.Embedded e = VitEncoder.embed(params, vit, images, keep);
-    SDVariable x = VitEncoder.blocks(params, vit, e.x(), e.seqLen(), 0, frozenBlocks);
-    if (splitHere) {
-      sd.identity(FROZEN_OUTPUT, x);
-      x = sd.placeHolder(FROZEN_TOKENS, dataType, -1, vit.dim()); // (2B*(1+T), D), not connected to the above
-    }
-    VitEncoder enc = VitEncoder.top(params, vit, x, e.seqLen(), frozenBlocks, "");
+    VitEncoder enc = VitEncoder.build(new Params(sd, dataType, 0), vit, images, keep, "");
     SDVariable pooled = sd.identity(POOLED, pool(enc.tokens(), enc.seqLen(), vit.dim(), cfg.pooling()));
     VitEncoder.freezeBlocks(sd, vit, frozenBlocks);
-    NnclrModel m = withHead(sd, pooled, cfg, dataType, head, withTarget);
-    m.split = splitHere;
-    return m;
-  }
-
-  /**
-   * The training graph's placeholders for a batch given as {@link #IMAGES} (+ {@link #KEEP}) or
-   * {@link #POOLED}: the same map, or, when split, {@link #FROZEN_TOKENS} from one forward of the frozen
-   * subgraph (a fresh array the caller may close after the step, see {@link #releaseGraphInputs}) in place of
-   * the images. The forward runs in the session of {@link org.maect.samediff.train.ReusingGradients}, like the
-   * step's other passes.
-   */
-  public Map<String, INDArray> graphInputs(Map<String, INDArray> inputs) {
-    if (!split) return inputs;
-    Map<String, INDArray> in = new LinkedHashMap<>();
-    for (Map.Entry<String, INDArray> e : inputs.entrySet()) {
-      if (!e.getKey().equals(IMAGES) && !e.getKey().equals(KEEP)) in.put(e.getKey(), e.getValue());
-    }
-    Map<String, INDArray> frozenIn = new LinkedHashMap<>(inputs);
-    frozenIn.keySet().retainAll(List.of(IMAGES, KEEP));
-    in.put(FROZEN_TOKENS,
-        org.maect.samediff.train.ReusingGradients.output(sd, frozenIn, FROZEN_OUTPUT).get(FROZEN_OUTPUT));
-    return in;
-  }
-
-  /** Frees what {@link #graphInputs} created (the frozen part's output), not the caller's own arrays. */
-  public void releaseGraphInputs(Map<String, INDArray> graphInputs) {
-    if (!split) return;
-    INDArray t = graphInputs.get(FROZEN_TOKENS);
-    if (t != null && t.closeable()) t.close();
-  }
-
-  /** Whether the frozen part runs once per step apart from the trainable part (there are frozen blocks). */
-  public boolean isSplit() {
-    return split;
+    return withHead(sd, pooled, cfg, dataType, head, withTarget);
   }
 
   /**

@@ -28,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * optimiser step): BatchNorm running statistics (torch update, once per view), target projector EMA (parameters
  * blended, buffers copied) and enqueue of view 0's normalised query projections with their ids and labels.
  *
- * <p>Until session 2 the step ran a query forward, then the forward + backward: the encoder forward twice per step.
- * Stage 3 also runs its frozen lower blocks once per step apart from the rest ({@link NnclrModel#graphInputs}).
+ * <p>Until session 2 the step ran a query forward, then the forward + backward: the encoder forward twice per step
+ * (docs/PERFORMANCE.md).
  */
 public final class NnclrStep {
 
@@ -108,8 +108,7 @@ public final class NnclrStep {
       Map<String, INDArray> inputs, int batch, long[] ids, int[] labels, int[] dice0, int[] dice1) {
     if (pending != null) throw new IllegalStateException("afterUpdate() was not called after the last step");
     int o = queue.dim();
-    Map<String, INDArray> graphIn = model.graphInputs(inputs); // split model: frozen part run once, here
-    Map<String, INDArray> ph = new HashMap<>(graphIn);
+    Map<String, INDArray> ph = new HashMap<>(inputs);
     Lookup found;
     OutAndGrad og;
     List<String> outs = new ArrayList<>(statOutputs);
@@ -130,7 +129,7 @@ public final class NnclrStep {
       positives.close(); // created here for this pass only
     } else {
       String q = model.queryOutput();
-      INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), graphIn, q).get(q);
+      INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), inputs, q).get(q);
       found = lookup(NnQueue.toFloats(query), batch, ids, labels, dice0, dice1);
       if (query.closeable()) query.close(); // a fresh output array: free it now rather than at a later GC
       INDArray positives = Nd4j.create(found.positives(), new long[] {2L * batch, o}).castTo(model.dataType());
@@ -138,7 +137,6 @@ public final class NnclrStep {
       og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
       if (positives.closeable()) positives.close();
     }
-    model.releaseGraphInputs(graphIn);
     Map<String, INDArray> stats = new LinkedHashMap<>();
     for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
     pending = new Pending(found.query0(), ids.clone(), labels.clone(), batch, stats);
