@@ -34,6 +34,15 @@ public final class OpProfiler extends BaseListener {
   private final boolean detail = Boolean.getBoolean(DETAIL_PROPERTY)
       || "names".equals(System.getProperty(DETAIL_PROPERTY));
   private final boolean names = "names".equals(System.getProperty(DETAIL_PROPERTY));
+  /**
+   * System property {@code -Dmaect.profile.cpu=true}: time with the thread's CPU clock instead of the wall clock (on
+   * a loaded machine wall time also counts the time other processes held the core).
+   */
+  public static final String CPU_PROPERTY = "maect.profile.cpu";
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+  private final boolean cpu = Boolean.getBoolean(CPU_PROPERTY);
   private final Map<String, Stat> stats = new HashMap<>();
   private Stat current;
   private long lastEnd;
@@ -53,7 +62,7 @@ public final class OpProfiler extends BaseListener {
   @Override
   public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext ctx) {
     if (!enabled) return;
-    start = System.nanoTime();
+    start = now();
     current = detail ? null : stats.computeIfAbsent(op.getOp().opName(), k -> new Stat());
     if (lastEnd != 0 && current != null) current.gapNs += start - lastEnd;
   }
@@ -61,7 +70,7 @@ public final class OpProfiler extends BaseListener {
   @Override
   public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] outputs) {
     if (!enabled) return;
-    long end = System.nanoTime();
+    long end = now();
     Stat s = current;
     if (s == null) {
       String shape = outputs != null && outputs.length > 0 && outputs[0] != null
@@ -73,6 +82,10 @@ public final class OpProfiler extends BaseListener {
     s.count++;
     s.kernelNs += end - start;
     lastEnd = end;
+  }
+
+  private long now() {
+    return cpu ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
   }
 
   /** Ends a pass (the time until the next pass's first op is not session overhead). */

@@ -187,16 +187,30 @@ public final class NnclrModel {
     sd.identity(PROJECTED, proj);
     SDVariable pred = NnclrHead.predictor(sd, NnclrHead.PREDICTOR, proj, cfg, 2, train, p, norms);
     sd.identity(PREDICTED, pred);
-    SDVariable positives = sd.placeHolder(POSITIVES, dt, -1, cfg.outputDim());
-    NnclrLoss.build(sd, LOSS, pred, positives, cfg.outputDim(), cfg.temperature());
-    sd.setLossVariables(LOSS);
+    SDVariable query = sd.getVariable(PROJECTED);
     if (withTarget) {
       List<ComposedBatchNorm.Layer> targetNorms = new ArrayList<>();
       SDVariable t = NnclrHead.projector(sd, NnclrHead.TARGET_PROJECTOR, pooled, cfg, 2, train, false, p,
           targetNorms);
-      sd.identity(TARGET_PROJECTED, t);
+      query = sd.identity(TARGET_PROJECTED, t);
     }
+    SDVariable positives = sd.placeHolder(POSITIVES, dt, -1, cfg.outputDim());
+    NnclrLoss.build(sd, LOSS, pred, afterQuery(positives, query), cfg.outputDim(), cfg.temperature());
+    sd.setLossVariables(LOSS);
     return new NnclrModel(sd, cfg, dt, buffers, norms, withTarget);
+  }
+
+  /**
+   * {@code positives} as the loss sees them, made to depend on the query output: {@code positives + 0}, where the
+   * 0 is {@code isNaN(sum(query))} cast to the data type (exactly 0 for a finite query). The dependency orders the
+   * loss after the query in a pass, so {@link NnclrStep} can write the neighbours into the positives array from a
+   * listener when the query is computed, within the gradient pass (one encoder forward instead of a query forward
+   * plus a forward + backward). The boolean step carries no gradient: the query side gets none from it.
+   */
+  static SDVariable afterQuery(SDVariable positives, SDVariable query) {
+    SameDiff sd = positives.getSameDiff();
+    SDVariable zero = sd.math().isNaN(query.sum()).castTo(positives.dataType()); // scalar, 0 unless NaN
+    return positives.add(zero);
   }
 
   /**
@@ -205,6 +219,11 @@ public final class NnclrModel {
    * because the CLS gradient check gave NaN with the point slice of {@code VitEncoder.pooled}; the cause was a
    * zero prediction row in the loss's normalisation ({@link NnclrLoss#normalize}), not the slice, which checks
    * out too once that is fixed.
+   *
+   * <p>Computed as one matmul, {@code tokens [B, (1+T)*D] @ P [(1+T)*D, D]} with the constant
+   * {@code P[t*D + j, j] = w_t} (zero elsewhere): its backward is a matmul too, where the broadcast multiply by
+   * {@code w [1, 1+T, 1]} it replaces had a {@code multiply_bp} of ~30 ms per cpu28 CT step (SameDiff's slow
+   * broadcast backward, DESIGN.md).
    */
   static SDVariable pool(SDVariable tokens, int seqLen, int dim, NnclrHeadConfig.Pooling pooling) {
     double[] w = new double[seqLen];
@@ -213,9 +232,14 @@ public final class NnclrModel {
     } else {
       for (int i = 1; i < seqLen; i++) w[i] = 1.0 / (seqLen - 1);
     }
+    double[] p = new double[seqLen * dim * dim];
+    for (int t = 0; t < seqLen; t++) {
+      for (int j = 0; j < dim; j++) p[(t * dim + j) * dim + j] = w[t];
+    }
     SameDiff sd = tokens.getSameDiff();
-    SDVariable wv = sd.constant(Nd4j.create(w, new long[] {1, seqLen, 1}, DataType.DOUBLE).castTo(tokens.dataType()));
-    return tokens.mul(wv).sum(true, 1).reshape(-1, dim); // (B, 1+T, D) -> (B, 1, D) -> (B, D)
+    SDVariable pm = sd.constant(Nd4j.create(p, new long[] {(long) seqLen * dim, dim}, DataType.DOUBLE)
+        .castTo(tokens.dataType()));
+    return tokens.reshape(-1, (long) seqLen * dim).mmul(pm); // (B, 1+T, D) -> (B, (1+T)*D) @ ((1+T)*D, D)
   }
 
   /** The ViT pooling matching the head's pooling. */

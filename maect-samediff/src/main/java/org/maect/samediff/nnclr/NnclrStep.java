@@ -5,24 +5,31 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One NNCLR training step on an {@link NnclrModel}, split around the optimiser update.
  *
- * <p>{@link #forwardBackward}: (1) forward to the query projections (target projector during tuning, the
- * online projector in head initialisation), L2-normalised; (2) per view, top-k lookup in the queue as it was
- * before this step (own sample at similarity -1), or, with {@code nnLookup} off (ablation), the projection
- * itself; (3) forward + backward of the loss with the neighbours of the other view as positives
- * (stop-gradient placeholder). {@link #afterUpdate} (after the optimiser step): BatchNorm running statistics
- * (torch update, once per view), target projector EMA (parameters blended, buffers copied) and enqueue of
- * view 0's normalised query projections with their ids and labels.
+ * <p>{@link #forwardBackward}, one forward + backward pass of the graph: (1) when the pass has computed the query
+ * projections (target projector during tuning, the online projector in head initialisation), a listener
+ * L2-normalises them and (2) per view, looks up the top-k neighbour in the queue as it was before this step (own
+ * sample at similarity -1), or, with {@code nnLookup} off (ablation), takes the projection itself, and writes
+ * them into the positives placeholder array (stop-gradient); (3) the loss, which the graph orders after the query
+ * ({@link NnclrModel#afterQuery}), and the backward follow in the same pass. {@link #afterUpdate} (after the
+ * optimiser step): BatchNorm running statistics (torch update, once per view), target projector EMA (parameters
+ * blended, buffers copied) and enqueue of view 0's normalised query projections with their ids and labels.
  *
- * <p>The query forward repeats the encoder forward of the loss pass; SameDiff cannot stop a pass in the
- * middle to let Java pick the neighbours. Stage 2 avoids it by running the frozen encoder separately; stage 3
- * runs the frozen lower blocks once ({@link NnclrModel#graphInputs}), so only the trained part is repeated.
+ * <p>Until session 2 the step ran a query forward, then the forward + backward: the encoder forward twice per step.
+ * Stage 3 also runs its frozen lower blocks once per step apart from the rest ({@link NnclrModel#graphInputs}).
  */
 public final class NnclrStep {
 
@@ -37,6 +44,8 @@ public final class NnclrStep {
   private final double targetFactor;
   private final List<String> trainable;
   private final List<String> statOutputs = new ArrayList<>();
+  private final boolean onePass;
+  private final Injector injector = new Injector();
   private Pending pending;
 
   private record Pending(float[] query0, long[] ids, int[] labels, int batch, Map<String, INDArray> stats) {}
@@ -47,6 +56,15 @@ public final class NnclrStep {
    * @param targetFactor EMA factor of the target projector (ignored without one)
    */
   public NnclrStep(NnclrModel model, NnQueue queue, int topK, boolean nnLookup, double targetFactor) {
+    this(model, queue, topK, nnLookup, targetFactor, true);
+  }
+
+  /**
+   * @param onePass true: neighbours looked up inside the gradient pass (a listener, see {@link #forwardBackward});
+   *     false: a query forward first, then the forward + backward (the reference the one-pass step is tested against)
+   */
+  NnclrStep(NnclrModel model, NnQueue queue, int topK, boolean nnLookup, double targetFactor, boolean onePass) {
+    this.onePass = onePass;
     this.model = model;
     this.queue = queue;
     this.topK = topK;
@@ -60,6 +78,7 @@ public final class NnclrStep {
       statOutputs.add(l.batchMean().name());
       statOutputs.add(l.batchVar().name());
     }
+    if (onePass) model.sameDiff().addListeners(injector);
   }
 
   public NnQueue queue() {
@@ -89,11 +108,56 @@ public final class NnclrStep {
       Map<String, INDArray> inputs, int batch, long[] ids, int[] labels, int[] dice0, int[] dice1) {
     if (pending != null) throw new IllegalStateException("afterUpdate() was not called after the last step");
     int o = queue.dim();
-    String q = model.queryOutput();
     Map<String, INDArray> graphIn = model.graphInputs(inputs); // split model: frozen part run once, here
-    INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), graphIn, q).get(q); // (2B, O)
-    float[] qf = NnQueue.toFloats(query);
-    if (query.closeable()) query.close(); // a fresh output array: free it now rather than at a later GC
+    Map<String, INDArray> ph = new HashMap<>(graphIn);
+    Lookup found;
+    OutAndGrad og;
+    List<String> outs = new ArrayList<>(statOutputs);
+    outs.add(NnclrModel.LOSS);
+    if (onePass) {
+      // the listener fills the positives when the pass has computed the query (the loss waits for it)
+      INDArray positives = Nd4j.create(model.dataType(), 2L * batch, o);
+      ph.put(NnclrModel.POSITIVES, positives);
+      injector.arm(positives, batch, ids, labels, dice0, dice1);
+      try {
+        og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
+      } finally {
+        found = injector.disarm();
+      }
+      if (found == null) {
+        throw new IllegalStateException("the gradient pass did not compute the query output " + model.queryOutput());
+      }
+      positives.close(); // created here for this pass only
+    } else {
+      String q = model.queryOutput();
+      INDArray query = org.maect.samediff.train.ReusingGradients.output(model.sameDiff(), graphIn, q).get(q);
+      found = lookup(NnQueue.toFloats(query), batch, ids, labels, dice0, dice1);
+      if (query.closeable()) query.close(); // a fresh output array: free it now rather than at a later GC
+      INDArray positives = Nd4j.create(found.positives(), new long[] {2L * batch, o}).castTo(model.dataType());
+      ph.put(NnclrModel.POSITIVES, positives);
+      og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
+      if (positives.closeable()) positives.close();
+    }
+    model.releaseGraphInputs(graphIn);
+    Map<String, INDArray> stats = new LinkedHashMap<>();
+    for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
+    pending = new Pending(found.query0(), ids.clone(), labels.clone(), batch, stats);
+    double loss = og.getOutputs().get(NnclrModel.LOSS).getDouble(0);
+    return new Output(loss, og.getGradients(), found.accuracy(), found.indices0(), found.indices1());
+  }
+
+  /**
+   * What the query projections of a step gave: view 0's normalised queries (enqueued after the update), the
+   * positives {@code [2B, O]} in the loss's row order, the chosen queue positions and the label agreement.
+   */
+  private record Lookup(float[] query0, float[] positives, int[] indices0, int[] indices1, double accuracy) {}
+
+  /**
+   * Normalises the query projections {@code [2B, O]} and picks the positives: per view, the top-k neighbour in
+   * the queue as it was before this step (or, with {@code nnLookup} off, the projection itself).
+   */
+  private Lookup lookup(float[] qf, int batch, long[] ids, int[] labels, int[] dice0, int[] dice1) {
+    int o = queue.dim();
     if (qf.length != 2 * batch * o) {
       throw new IllegalArgumentException("query has " + qf.length / o + " rows, expected 2 x " + batch);
     }
@@ -103,7 +167,7 @@ public final class NnclrStep {
     float[] nn = new float[2 * batch * o];
     int[] idx0 = null;
     int[] idx1 = null;
-    double acc = Double.NaN;
+    double acc;
     if (nnLookup) {
       NnQueue.Lookup l0 = queue.lookup(q0, batch, ids, topK, dice0);
       NnQueue.Lookup l1 = queue.lookup(q1, batch, ids, topK, dice1);
@@ -117,20 +181,55 @@ public final class NnclrStep {
       acc = queue.labelAgreement(TopKNeighbourSampler.topK(queue.similarities(q0, batch, ids), batch,
           queue.size(), 1), labels);
     }
-    Map<String, INDArray> ph = new HashMap<>(graphIn);
-    ph.put(NnclrModel.POSITIVES, Nd4j.create(NnclrLoss.pairWithOtherView(nn), new long[] {2L * batch, o})
-        .castTo(model.dataType()));
-    List<String> outs = new ArrayList<>(statOutputs);
-    outs.add(NnclrModel.LOSS);
-    OutAndGrad og = org.maect.samediff.train.ReusingGradients.calculate(model.sameDiff(), ph, outs, trainable);
-    INDArray positives = ph.get(NnclrModel.POSITIVES);
-    if (positives.closeable()) positives.close(); // created here for this pass only
-    model.releaseGraphInputs(graphIn);
-    Map<String, INDArray> stats = new LinkedHashMap<>();
-    for (String s : statOutputs) stats.put(s, og.getOutputs().get(s));
-    pending = new Pending(q0, ids.clone(), labels.clone(), batch, stats);
-    double loss = og.getOutputs().get(NnclrModel.LOSS).getDouble(0);
-    return new Output(loss, og.getGradients(), acc, idx0, idx1);
+    return new Lookup(q0, NnclrLoss.pairWithOtherView(nn), idx0, idx1, acc);
+  }
+
+  /**
+   * Listener of the gradient pass: when the op producing the query output has run, looks the neighbours up and
+   * writes the positives into the (placeholder) array the loss reads; {@link NnclrModel#afterQuery} orders the
+   * loss after the query. Inactive unless armed, so other passes over the graph are unaffected.
+   */
+  private final class Injector extends BaseListener {
+    private INDArray positives;
+    private int batch;
+    private long[] ids;
+    private int[] labels;
+    private int[] dice0;
+    private int[] dice1;
+    private Lookup found;
+    private boolean armed;
+
+    void arm(INDArray positives, int batch, long[] ids, int[] labels, int[] dice0, int[] dice1) {
+      this.positives = positives;
+      this.batch = batch;
+      this.ids = ids;
+      this.labels = labels;
+      this.dice0 = dice0;
+      this.dice1 = dice1;
+      this.found = null;
+      this.armed = true;
+    }
+
+    Lookup disarm() {
+      armed = false;
+      positives = null;
+      return found;
+    }
+
+    @Override
+    public boolean isActive(Operation operation) {
+      return true;
+    }
+
+    @Override
+    public void opExecution(SameDiff sd, At at, MultiDataSet batchData, SameDiffOp op, OpContext ctx,
+        INDArray[] outputs) {
+      if (!armed || found != null) return;
+      int i = op.getOutputsOfOp().indexOf(model.queryOutput());
+      if (i < 0) return;
+      found = lookup(NnQueue.toFloats(outputs[i]), batch, ids, labels, dice0, dice1);
+      positives.assign(Nd4j.create(found.positives(), positives.shape()).castTo(positives.dataType()));
+    }
   }
 
   /** Running statistics, target EMA and queue update; call after the optimiser step. */
