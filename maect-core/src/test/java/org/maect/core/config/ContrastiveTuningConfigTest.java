@@ -44,8 +44,8 @@ class ContrastiveTuningConfigTest {
   void rejectsBadValuesWithTheirName() {
     assertThatThrownBy(() -> ContrastiveTuningConfig.cpu().withBatchSize(1)).hasMessageContaining("batchSize");
     assertThatThrownBy(() -> NnclrHeadConfig.cpu().withQueueSize(0)).hasMessageContaining("queueSize");
-    assertThatThrownBy(() -> ContrastiveTuningConfig.cpu().withHead(NnclrHeadConfig.cpu().withQueueSize(64)))
-        .hasMessageContaining("queueSize 64 is smaller than batchSize 128");
+    assertThatThrownBy(() -> ContrastiveTuningConfig.cpu().withHead(NnclrHeadConfig.cpu().withQueueSize(32)))
+        .hasMessageContaining("queueSize 32 is smaller than batchSize 64");
     assertThatThrownBy(() -> new ContrastiveTuningConfig.Tuning(1, 0, 1e-4, 0.05, 1.5, -1, 1e-4, 0, 20, 0.99))
         .hasMessageContaining("layerDecay");
     assertThatThrownBy(() -> new ContrastiveTuningConfig.Tuning(1, 0, 1e-4, 0.05, 0.65, 5, 1e-4, 0, 20, 0.99)

@@ -69,13 +69,13 @@ public record PipelinePreset(
 
   /**
    * Default: Fashion-MNIST, {@link MaeConfig#CPU28} (D=64, 4 blocks, patch 4), meant to finish end to end
-   * (both evaluations included) in at most 30 minutes on a 2-core machine: stage 1 3 epochs over the first 20k
-   * training images (batch 128, 468 steps), stage 2 100 steps, stage 3 200 steps (batch 128 x 2 views, all
-   * 60k images), evaluation with the first 20k training images as the k-NN / probe training set and all 10k
-   * test images.
+   * (both evaluations included) in at most 30 minutes on a 2-core machine: stage 1 4 epochs over all 60k
+   * training images (batch 128, 1872 steps), stage 2 300 steps, stage 3 500 steps (batch 64 x 2 views), with
+   * {@link ContrastiveTuningConfig#cpu()}'s recipe; evaluation with the first 20k training images as the k-NN /
+   * probe training set and all 10k test images.
    */
   public static PipelinePreset cpuSmall() {
-    return cpu("cpu-small", 3, 20_000, new Length(0, 100), new Length(0, 200), 20_000, 2000, 50);
+    return cpu("cpu-small", 4, 0, new Length(0, 300), new Length(0, 500), 20_000, 2000, 100);
   }
 
   /**
