@@ -79,8 +79,9 @@ public record PipelinePreset(
   }
 
   /**
-   * Longer runs of the same model: 10 MAE epochs over all 60k images, 1 + 3 NNCLR epochs, evaluation on all
-   * images. Not measured yet; from cpu-small's CPU seconds about 2 hours on one idle core.
+   * Longer runs of the same model and recipe: 10 MAE epochs over all 60k images, 1 + 3 NNCLR epochs (937 + 2811
+   * steps at batch 64), evaluation on all images. Not run yet; scaled from cpu-small's CPU seconds about 3100
+   * CPU-seconds (~1 hour on one idle core).
    */
   public static PipelinePreset cpuLarge() {
     return cpu("cpu-large", 10, 0, new Length(1, 0), new Length(3, 0), 0, 3000, 100);
