@@ -194,6 +194,9 @@ public final class ContrastiveTuner {
         }
         int[][] dice = StageSupport.dice(ctx, b.size(), tc.topK());
         NnclrStep.Output out = step.forwardBackward(in, b.size(), b.sampleIds(), b.labels(), dice[0], dice[1]);
+        for (INDArray a : in.values()) {
+          if (a.closeable()) a.close(); // this step's images (and masks): free now, not at a later GC
+        }
         return new Result(out.loss(), out.gradients(), 2 * b.size(), Map.of("nn_accuracy", out.nnAccuracy()));
       }
 

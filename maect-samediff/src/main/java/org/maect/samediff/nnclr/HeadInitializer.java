@@ -92,10 +92,14 @@ public final class HeadInitializer {
           queue.syncFromState();
           synced = true;
         }
-        INDArray pooled = frozen.pooled(StageSupport.images(b, dt)); // (2B, C, H, W) -> (2B, D)
+        INDArray images = StageSupport.images(b, dt);
+        INDArray pooled = frozen.pooled(images); // (2B, C, H, W) -> (2B, D)
         int[][] dice = StageSupport.dice(ctx, b.size(), c.headInit().topK());
         NnclrStep.Output out = step.forwardBackward(Map.of(NnclrModel.POOLED, pooled), b.size(), b.sampleIds(),
             b.labels(), dice[0], dice[1]);
+        for (INDArray a : new INDArray[] {images, pooled}) {
+          if (a.closeable()) a.close(); // this step's inputs: free now, not at a later GC
+        }
         return new Result(out.loss(), out.gradients(), 2 * b.size(), Map.of("nn_accuracy", out.nnAccuracy()));
       }
 
