@@ -251,7 +251,8 @@ def contrastive(a, stage):
     if "head" in ck:
         head.load_state_dict(ck["head"])
         head.target.load_state_dict(head.proj.state_dict())
-        queue.v, queue.ids, queue.labels, queue.ptr = ck["queue"]
+        if len(ck["queue"][0]) == a.queue:  # a different --queue size starts from a fresh random queue
+            queue.v, queue.ids, queue.labels, queue.ptr = ck["queue"]
     depth = c["depth"]
     frozen = depth if stage == "head" else (depth // 2 if a.frozen < 0 else a.frozen)
     for p in enc.parameters():

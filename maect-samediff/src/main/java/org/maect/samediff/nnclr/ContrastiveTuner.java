@@ -92,6 +92,12 @@ public final class ContrastiveTuner {
       head.putAll(NnclrHead.initProjector(NnclrHead.PROJECTOR, inDim, hc, dt, rng));
       head.putAll(NnclrHead.initPredictor(NnclrHead.PREDICTOR, hc, dt, rng));
     }
+    addTargetCopy(head);
+    return head;
+  }
+
+  /** Adds a copy of every {@code projector.*} array as {@code target_projector.*}: the target starts as the projector. */
+  static void addTargetCopy(Map<String, INDArray> head) {
     Map<String, INDArray> target = new LinkedHashMap<>();
     head.forEach((k, v) -> {
       if (k.startsWith(NnclrHead.PROJECTOR + ".")) {
@@ -99,7 +105,6 @@ public final class ContrastiveTuner {
       }
     });
     head.putAll(target);
-    return head;
   }
 
   public static StageResult run(StageOptions o) {

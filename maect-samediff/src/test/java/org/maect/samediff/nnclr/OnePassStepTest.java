@@ -46,13 +46,7 @@ class OnePassStepTest {
     Map<String, INDArray> head = new LinkedHashMap<>();
     head.putAll(NnclrHead.initProjector(NnclrHead.PROJECTOR, VIT.dim(), HEAD, DataType.DOUBLE, rng));
     head.putAll(NnclrHead.initPredictor(NnclrHead.PREDICTOR, HEAD, DataType.DOUBLE, rng));
-    Map<String, INDArray> target = new LinkedHashMap<>();
-    head.forEach((k, v) -> {
-      if (k.startsWith(NnclrHead.PROJECTOR + ".")) {
-        target.put(NnclrHead.TARGET_PROJECTOR + k.substring(NnclrHead.PROJECTOR.length()), v.dup());
-      }
-    });
-    head.putAll(target);
+    ContrastiveTuner.addTargetCopy(head);
     return head;
   }
 
