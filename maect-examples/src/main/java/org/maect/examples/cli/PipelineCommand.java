@@ -53,9 +53,14 @@ public final class PipelineCommand implements Callable<Integer> {
   @Option(names = "--eval-train-limit", description = "override: embed the first N training images for evaluation (0 = all)")
   Integer evalTrainLimit;
 
+  @Option(names = "--seed", description = "run seed of all stages and the evaluation (default: the preset's, 0)")
+  Long seed;
+
   @Override
   public Integer call() {
-    PipelinePreset p = PipelinePreset.of(preset).withAugmentation(aug)
+    PipelinePreset base = PipelinePreset.of(preset);
+    if (seed != null) base = base.withSeed(seed);
+    PipelinePreset p = base.withAugmentation(aug)
         .withOverrides(maeEpochs, maeLimit, headInitSteps, tuneSteps, evalTrainLimit);
     Path dir = out != null ? out : MaeCtPipelineExample.defaultOut(p);
     Pipeline.Result r = MaeCtPipelineExample.run(new Pipeline.Options(p, dir, dataDir, quiet, !noFigures));

@@ -149,6 +149,17 @@ public record PipelinePreset(
     return p;
   }
 
+  /**
+   * The same preset with another run seed: stage 1's seed (initialisation, masking, augmentation, shuffling), the
+   * seed of stages 2-3 and of the evaluation (probe, low-shot splits, k-means restarts, t-SNE) all become {@code s}.
+   */
+  public PipelinePreset withSeed(long s) {
+    MaePretrainConfig m = new MaePretrainConfig(mae.dataset(), mae.model(), mae.optim(), s, mae.augment(),
+        mae.trainLimit());
+    return new PipelinePreset(name, m, contrastive, contrastiveTrainLimit, evalProtocol(s), evalTrainLimit,
+        evalTestLimit, tsnePoints, checkpointEvery, s);
+  }
+
   public PipelinePreset withMae(MaePretrainConfig m) {
     return new PipelinePreset(name, m, contrastive, contrastiveTrainLimit, eval, evalTrainLimit, evalTestLimit,
         tsnePoints, checkpointEvery, seed);
