@@ -24,7 +24,8 @@ class ContrastiveTuningExampleTest {
     return s1;
   }
 
-  private static ContrastiveTuningConfig tiny() {
+  /** Stages 2-3 in a few seconds: batch 16, small head, queue 64, 2 steps each (also the pipeline tests' config). */
+  static ContrastiveTuningConfig tiny() {
     ContrastiveTuningConfig base = ContrastiveTuningConfig.cpu();
     ContrastiveTuningConfig.Tuning t = base.tuning();
     ContrastiveTuningConfig cfg = base.withBatchSize(16)

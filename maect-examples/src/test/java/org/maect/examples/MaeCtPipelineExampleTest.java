@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.maect.core.config.ContrastiveTuningConfig;
 import org.maect.core.config.MaeConfig;
 import org.maect.core.config.MaePretrainConfig;
-import org.maect.core.config.NnclrHeadConfig;
 import org.maect.core.config.OptimConfig;
 import org.maect.core.config.ViTConfig;
 import org.maect.core.train.RunDirectory;
@@ -36,12 +35,7 @@ class MaeCtPipelineExampleTest {
     MaeConfig mae = new MaeConfig(new ViTConfig(28, 7, 1, 16, 2, 2, 2.0), 16, 1, 2, 0.75, true);
     OptimConfig o = OptimConfig.maePretrain().withEpochs(1).withBatchSize(32).withBaseLr(1e-2).withWarmupFraction(0.1);
     MaePretrainConfig s1 = new MaePretrainConfig("fashion-mnist", mae, o, 3, true, 64);
-    ContrastiveTuningConfig base = ContrastiveTuningConfig.cpu();
-    ContrastiveTuningConfig.Tuning t = base.tuning();
-    ContrastiveTuningConfig ct = base.withBatchSize(16)
-        .withHead(NnclrHeadConfig.cpu().withSizes(32, 32, 16).withQueueSize(64))
-        .withHeadInit(new ContrastiveTuningConfig.HeadInit(0, 2, 1e-3, 1e-5, 1))
-        .withTuning(new ContrastiveTuningConfig.Tuning(0, 2, 1e-3, 0.05, 0.65, -1, 1e-3, 1e-5, 3, t.encoderEma()));
+    ContrastiveTuningConfig ct = ContrastiveTuningExampleTest.tiny();
     EvalConfig e = new EvalConfig(KnnConfig.of(new int[] {5, 20}, 0.07),
         new LinearProbeConfig(new double[] {0.1}, 3, 1, 32, 0.9, 0),
         new LowShotConfig(new int[] {1}, 1, 0.00025, 0, Lbfgs.Options.tight()),

@@ -152,6 +152,8 @@ public record PipelinePreset(
   /**
    * The same preset with another run seed: stage 1's seed (initialisation, masking, augmentation, shuffling), the
    * seed of stages 2-3 and of the evaluation (probe, low-shot splits, k-means restarts, t-SNE) all become {@code s}.
+   * The evaluation is rebuilt as the paper's protocol ({@link #evalProtocol}) with that seed, which is what every
+   * named preset uses; apply {@link #withEval} after this method to keep a custom protocol.
    */
   public PipelinePreset withSeed(long s) {
     MaePretrainConfig m = new MaePretrainConfig(mae.dataset(), mae.model(), mae.optim(), s, mae.augment(),
