@@ -54,4 +54,14 @@ public final class COrderArrayCache extends ArrayCacheMemoryMgr {
     s.setMmgr(c);
     return c;
   }
+
+  /** Frees the arrays cached by {@code sd}'s session of the calling thread (the session stays usable). */
+  public static void clear(SameDiff sd) {
+    InferenceSession s = sd.getSessions().get(Thread.currentThread().getId());
+    if (s == null || !(s.getMmgr() instanceof ArrayCacheMemoryMgr old)) return;
+    COrderArrayCache c = new COrderArrayCache();
+    c.setMaxCacheBytes(old.getMaxCacheBytes());
+    old.close();
+    s.setMmgr(c);
+  }
 }

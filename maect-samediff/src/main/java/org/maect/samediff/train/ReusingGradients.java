@@ -42,7 +42,24 @@ public final class ReusingGradients {
 
   private static final long CACHE_BYTES = Long.getLong(CACHE_PROPERTY, -1L) * 1024 * 1024;
 
+  /**
+   * System property: {@code -Dmaect.samediff.plan=false} runs every pass in SameDiff's session instead of
+   * replaying an {@link ExecutionPlan} (for comparisons).
+   */
+  public static final String PLAN_PROPERTY = "maect.samediff.plan";
+
+  private static final boolean PLAN = !"false".equalsIgnoreCase(System.getProperty(PLAN_PROPERTY, "true"));
+
   private ReusingGradients() {}
+
+  /**
+   * {@code fn.output(placeholders, names)}, replayed from an {@link ExecutionPlan} when the pass has been run
+   * with these shapes before (the first call records it in the session).
+   */
+  static Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> placeholders, List<String> names) {
+    if (!PLAN) return fn.output(placeholders, names.toArray(new String[0]));
+    return ExecutionPlans.run(fn, placeholders, names);
+  }
 
   /** The gradient function with its session cache on (and capped if {@link #CACHE_PROPERTY} is set). */
   private static SameDiff gradientFunction(SameDiff sd) {
@@ -63,7 +80,7 @@ public final class ReusingGradients {
   public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
     GradFunction.ensure(sd);
     if (!ENABLED) return sd.output(placeholders, outputs);
-    return gradientFunction(sd).output(placeholders, outputs);
+    return run(gradientFunction(sd), placeholders, List.of(outputs));
   }
 
   /**
@@ -89,7 +106,7 @@ public final class ReusingGradients {
         names.add(g.name());
       }
     }
-    Map<String, INDArray> all = gradFn.output(placeholders, names.toArray(new String[0]));
+    Map<String, INDArray> all = run(gradFn, placeholders, names);
     Map<String, INDArray> out = new HashMap<>();
     for (String s : outputs) out.put(s, all.get(s));
     Map<String, INDArray> grads = new HashMap<>();

@@ -1,0 +1,109 @@
+package org.maect.samediff.train;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ExecutionPlan}s of each graph, keyed by the requested outputs, the placeholders' shapes and data
+ * types, and the graph's op and variable signature (freezing a variable or adding ops gives a new key). The
+ * first pass with a new key runs in SameDiff's session and is recorded; later passes replay the plan. Passes
+ * that cannot be planned stay in the session (logged once per key). A graph keeps at most
+ * {@value #MAX_PLANS_PER_GRAPH} plans (the oldest is closed); plans of graphs that have been garbage-collected
+ * are closed on the next call.
+ */
+final class ExecutionPlans {
+  private static final Logger log = LoggerFactory.getLogger(ExecutionPlans.class);
+  static final int MAX_PLANS_PER_GRAPH = 4;
+
+  /** Plans (or, for a key that cannot be planned, the reason) of one graph, oldest first. */
+  private record Entry(WeakReference<SameDiff> graph, LinkedHashMap<String, Object> plans) {}
+
+  private static final List<Entry> ENTRIES = new ArrayList<>();
+
+  private ExecutionPlans() {}
+
+  static synchronized Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> placeholders, List<String> names) {
+    LinkedHashMap<String, Object> plans = plansOf(fn);
+    String key = key(fn, placeholders, names);
+    Object p = plans.get(key);
+    if (p instanceof ExecutionPlan plan) return plan.run(placeholders);
+    if (p != null) return fn.output(placeholders, names.toArray(new String[0]));
+    ExecutionPlan.Recording r = ExecutionPlan.record(fn, placeholders, names);
+    if (r.plan() == null) {
+      log.info("SameDiff pass left to the session (not replayable: {})", r.unsupported());
+      plans.put(key, r.unsupported());
+    } else {
+      if (plans.size() >= MAX_PLANS_PER_GRAPH) {
+        Iterator<Map.Entry<String, Object>> it = plans.entrySet().iterator();
+        Object oldest = it.next().getValue();
+        it.remove();
+        if (oldest instanceof ExecutionPlan old) old.close();
+      }
+      plans.put(key, r.plan());
+      COrderArrayCache.clear(fn); // the session's cached arrays are not needed for replays
+      log.debug("recorded {}", r.plan());
+    }
+    return r.outputs();
+  }
+
+  private static LinkedHashMap<String, Object> plansOf(SameDiff fn) {
+    LinkedHashMap<String, Object> found = null;
+    for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      SameDiff g = e.graph().get();
+      if (g == null) {
+        for (Object o : e.plans().values()) {
+          if (o instanceof ExecutionPlan plan) plan.close();
+        }
+        it.remove();
+      } else if (g == fn) {
+        found = e.plans();
+      }
+    }
+    if (found == null) {
+      found = new LinkedHashMap<>();
+      ENTRIES.add(new Entry(new WeakReference<>(fn), found));
+    }
+    return found;
+  }
+
+  /** Closes the plans of {@code fn} (for tests and for callers that change a graph's arrays' shapes). */
+  static synchronized void forget(SameDiff fn) {
+    for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (e.graph().get() == fn) {
+        for (Object o : e.plans().values()) {
+          if (o instanceof ExecutionPlan plan) plan.close();
+        }
+        it.remove();
+      }
+    }
+  }
+
+  private static String key(SameDiff fn, Map<String, INDArray> placeholders, List<String> names) {
+    StringBuilder sb = new StringBuilder(String.join(",", names)).append('|');
+    for (Map.Entry<String, INDArray> e : new TreeMap<>(placeholders).entrySet()) {
+      INDArray a = e.getValue();
+      sb.append(e.getKey()).append(':').append(a.dataType()).append(java.util.Arrays.toString(a.shape())).append(';');
+    }
+    int variables = 0;
+    int constants = 0;
+    for (SDVariable v : fn.variables()) {
+      if (v.getVariableType() == VariableType.VARIABLE) variables++;
+      else if (v.getVariableType() == VariableType.CONSTANT) constants++;
+    }
+    return sb.append('|').append(fn.getOps().size()).append('/').append(variables).append('/').append(constants)
+        .toString();
+  }
+}
