@@ -51,7 +51,8 @@ public final class EncoderFeatures {
   /** Pooled features of a batch of images {@code [N, C, H, W]} -> {@code [N, D]}. */
   public INDArray pooled(INDArray images) {
     org.maect.samediff.train.COrderArrayCache.install(sd);
-    return sd.output(Map.of(IMAGES, images.castTo(dataType)), POOLED).get(POOLED);
+    return org.maect.samediff.train.ExecutionPlans.output(sd, Map.of(IMAGES, images.castTo(dataType)), POOLED)
+        .get(POOLED);
   }
 
   /**

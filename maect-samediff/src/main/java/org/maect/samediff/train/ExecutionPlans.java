@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_PLANS_PER_GRAPH} plans (the oldest is closed); plans of graphs that have been garbage-collected
  * are closed on the next call.
  */
-final class ExecutionPlans {
+public final class ExecutionPlans {
   private static final Logger log = LoggerFactory.getLogger(ExecutionPlans.class);
   static final int MAX_PLANS_PER_GRAPH = 4;
 
@@ -31,9 +31,27 @@ final class ExecutionPlans {
 
   private static final List<Entry> ENTRIES = new ArrayList<>();
 
+  /**
+   * System property: {@code -Dmaect.samediff.plan=false} runs every pass in SameDiff's session instead of
+   * replaying an {@link ExecutionPlan} (for comparisons).
+   */
+  public static final String PROPERTY = "maect.samediff.plan";
+
+  private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+
   private ExecutionPlans() {}
 
-  static synchronized Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> placeholders, List<String> names) {
+  /**
+   * {@code fn.output(placeholders, names)}: replayed from the plan recorded for these outputs and shapes, or
+   * run (and recorded) in SameDiff's session. The returned arrays are the caller's.
+   */
+  public static Map<String, INDArray> output(SameDiff fn, Map<String, INDArray> placeholders, String... names) {
+    if (!ENABLED) return fn.output(placeholders, names);
+    return run(fn, placeholders, List.of(names));
+  }
+
+  private static synchronized Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> placeholders,
+      List<String> names) {
     LinkedHashMap<String, Object> plans = plansOf(fn);
     String key = key(fn, placeholders, names);
     Object p = plans.get(key);

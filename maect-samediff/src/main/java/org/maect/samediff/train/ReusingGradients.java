@@ -42,14 +42,6 @@ public final class ReusingGradients {
 
   private static final long CACHE_BYTES = Long.getLong(CACHE_PROPERTY, -1L) * 1024 * 1024;
 
-  /**
-   * System property: {@code -Dmaect.samediff.plan=false} runs every pass in SameDiff's session instead of
-   * replaying an {@link ExecutionPlan} (for comparisons).
-   */
-  public static final String PLAN_PROPERTY = "maect.samediff.plan";
-
-  private static final boolean PLAN = !"false".equalsIgnoreCase(System.getProperty(PLAN_PROPERTY, "true"));
-
   private ReusingGradients() {}
 
   /**
@@ -57,8 +49,7 @@ public final class ReusingGradients {
    * with these shapes before (the first call records it in the session).
    */
   static Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> placeholders, List<String> names) {
-    if (!PLAN) return fn.output(placeholders, names.toArray(new String[0]));
-    return ExecutionPlans.run(fn, placeholders, names);
+    return ExecutionPlans.output(fn, placeholders, names.toArray(new String[0]));
   }
 
   /** The gradient function with its session cache on (and capped if {@link #CACHE_PROPERTY} is set). */
