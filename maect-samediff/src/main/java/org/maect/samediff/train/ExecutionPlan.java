@@ -180,6 +180,7 @@ public final class ExecutionPlan implements AutoCloseable {
         ops.add(capture(op, ctx, outs));
       }
     };
+    COrderArrayCache.install(fn); // row-major arrays only (the oneDNN build misreads mis-flagged ones)
     List<Listener> before = fn.getListeners() == null ? List.of() : new ArrayList<>(fn.getListeners());
     List<Listener> with = new ArrayList<>(before);
     with.add(recorder);

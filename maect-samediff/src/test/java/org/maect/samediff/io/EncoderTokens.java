@@ -27,6 +27,6 @@ final class EncoderTokens {
   float[] tokens(float[] images, int n) {
     INDArray x = Nd4j.create(images, new long[] {n, cfg.inChannels(), cfg.imageSize(), cfg.imageSize()}, 'c');
     String out = enc.tokens().name();
-    return sd.output(Map.of("images", x), out).get(out).dup('c').data().asFloat();
+    return org.maect.samediff.train.ExecutionPlans.output(sd, Map.of("images", x), out).get(out).dup('c').data().asFloat();
   }
 }

@@ -99,7 +99,7 @@ class ImportedForwardGoldenTest {
     for (int b = 0; b < 4; b++) for (int j = 0; j < k; j++) keep.putScalar(new long[] {b, j, (long) ids[b * k + j]}, 1f);
     INDArray x = Nd4j.create(input, new long[] {4, 3, 16, 16}, 'c');
     INDArray target = Nd4j.zeros(DataType.FLOAT, 4, l, cfg.encoder().patchDim());
-    Map<String, INDArray> out = model.sameDiff().output(
+    Map<String, INDArray> out = org.maect.samediff.train.ExecutionPlans.output(model.sameDiff(),
         Map.of(MaeModel.IMAGES, x, MaeModel.KEEP, keep, MaeModel.TARGET, target), MaeModel.LATENT, MaeModel.PRED);
     double wl = GoldenWeights.assertClose(out.get(MaeModel.LATENT).dup('c').data().asFloat(),
         expected.get("latent_masked").data(), ATOL, RTOL, "latent");
