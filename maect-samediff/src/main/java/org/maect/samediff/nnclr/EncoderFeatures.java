@@ -52,7 +52,7 @@ public final class EncoderFeatures {
   public INDArray pooled(INDArray images) {
     org.maect.samediff.train.COrderArrayCache.install(sd);
     return org.maect.samediff.train.ExecutionPlans.output(sd, Map.of(IMAGES, images.castTo(dataType)), POOLED)
-        .get(POOLED);
+        .get(POOLED).dup(); // the plan's array is overwritten by the next batch
   }
 
   /**

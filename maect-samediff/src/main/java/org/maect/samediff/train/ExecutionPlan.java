@@ -47,9 +47,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *       buffer (exact size match, first-fit over the recorded order); each op gets its own
  *       {@link OpContext}, bound once to its slots, variables and placeholders;
  *   <li><b>replay</b> ({@link #run}): per op, re-bind only what changed (a new placeholder array, a variable
- *       whose array was replaced, the fresh arrays of the requested outputs) and call the executioner.
+ *       whose array was replaced) and call the executioner.
  * </ul>
- * Requested outputs are fresh arrays on every call (the caller owns them and may close them). {@code Identity}
+ * Requested outputs are arrays of the plan too, allocated once and returned by every call: they hold a call's
+ * values until the next call of the same plan (copy them to keep them longer), and {@code close()} on them is a
+ * no-op ({@code setCloseable(false)}), so callers written for SameDiff's fresh arrays stay correct. {@code Identity}
  * (and single-input {@code Assign}) outputs are the input array itself, as in the session; the gradient
  * marker is a constant 1. Listeners of the function see the same {@code preOpExecution} / {@code opExecution}
  * calls as in a session pass (used by the CT step's neighbour injection and the op profiler).
@@ -89,7 +91,7 @@ public final class ExecutionPlan implements AutoCloseable {
     final DataType dataType;
     final int def;
     int lastUse;
-    boolean fresh; // a requested output: a new array every call
+    boolean fresh; // a requested output: its own array, never shared with another slot
     boolean pinned; // a constant (the gradient marker)
     INDArray array;
 
@@ -327,7 +329,14 @@ public final class ExecutionPlan implements AutoCloseable {
     for (int i = 0; i < steps.size(); i++) {
       for (int k : steps.get(i).outSlots) {
         Slot s = slots.get(k);
-        if (s.fresh || s.pinned) continue;
+        if (s.pinned) continue;
+        if (s.fresh) {
+          s.array = Nd4j.createUninitialized(s.dataType, s.shape);
+          s.array.setCloseable(false); // the caller's close() must not free the plan's array
+          buffers.add(s.array);
+          bytes += s.length() * s.dataType.width();
+          continue;
+        }
         String key = s.dataType + ":" + s.length();
         Deque<INDArray> q = free.get(key);
         if (s.shape.length == 0) { // scalars: not shared
@@ -377,7 +386,7 @@ public final class ExecutionPlan implements AutoCloseable {
     return r;
   }
 
-  /** Bytes of the planned intermediate buffers (the requested outputs, fresh per call, not included). */
+  /** Bytes of the planned buffers (intermediates and requested outputs). */
   public long plannedBytes() {
     return plannedBytes;
   }
@@ -401,14 +410,11 @@ public final class ExecutionPlan implements AutoCloseable {
    * Replays the pass.
    *
    * @param placeholders the same names, shapes and data types as when recorded
-   * @return the requested outputs: fresh arrays the caller owns (except outputs that are a variable or a
-   *     placeholder themselves, returned as copies)
+   * @return the requested outputs: the plan's arrays, valid until the next call (outputs that are a variable or a
+   *     placeholder themselves are returned as copies)
    */
   public Map<String, INDArray> run(Map<String, INDArray> placeholders) {
     if (closed) throw new IllegalStateException("execution plan is closed");
-    for (Slot s : slots) {
-      if (s.fresh) s.array = Nd4j.createUninitialized(s.dataType, s.shape);
-    }
     List<Listener> listeners = activeListeners();
     for (Step st : steps) {
       INDArray[] outs;
@@ -437,9 +443,6 @@ public final class ExecutionPlan implements AutoCloseable {
       Ref r = e.getValue();
       INDArray a = array(r, placeholders);
       result.put(e.getKey(), r.slot() >= 0 && slots.get(r.slot()).fresh ? a : a.dup());
-    }
-    for (Slot s : slots) {
-      if (s.fresh) s.array = null; // the caller owns it now
     }
     return result;
   }
@@ -507,6 +510,7 @@ public final class ExecutionPlan implements AutoCloseable {
       }
     }
     for (INDArray b : buffers) {
+      b.setCloseable(true);
       if (b.closeable()) b.close();
     }
     buffers.clear();

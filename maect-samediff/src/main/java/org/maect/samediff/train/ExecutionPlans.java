@@ -43,7 +43,8 @@ public final class ExecutionPlans {
 
   /**
    * {@code fn.output(placeholders, names)}: replayed from the plan recorded for these outputs and shapes, or
-   * run (and recorded) in SameDiff's session. The returned arrays are the caller's.
+   * run (and recorded) in SameDiff's session. Replayed outputs are the plan's arrays: valid until the next call
+   * with the same outputs and shapes (copy to keep), {@code close()} on them is a no-op.
    */
   public static Map<String, INDArray> output(SameDiff fn, Map<String, INDArray> placeholders, String... names) {
     if (!ENABLED) return fn.output(placeholders, names);

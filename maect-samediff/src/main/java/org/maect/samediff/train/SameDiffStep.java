@@ -79,7 +79,10 @@ public final class SameDiffStep<B> implements StepFunction<B> {
     return new Result(l, og.getGradients(), images.applyAsInt(batch));
   }
 
-  /** Closes the gradient arrays: calculateGradients returns fresh arrays each call (checked in M2.1). */
+  /**
+   * Closes the gradient arrays where they are fresh (a recorded pass); a replayed pass returns the plan's arrays,
+   * for which {@code close()} is a no-op.
+   */
   @Override
   public void release(Result result) {
     for (INDArray g : result.gradients().values()) {

@@ -130,10 +130,12 @@ class ExecutionPlanTest {
       for (String n : names) {
         assertThat(again.get(n).sub(rec.outputs().get(n)).amaxNumber().doubleValue()).as(n).isZero();
       }
-      // a second replay returns fresh arrays again: closing the first ones must not matter
+      // the outputs are the plan's arrays: a caller's close() must not free them for the next replay
       again.values().forEach(INDArray::close);
       Map<String, INDArray> third = plan.run(ph);
       for (String n : names) {
+        assertThat(third.get(n)).isSameAs(again.get(n));
+        assertThat(third.get(n).wasClosed()).isFalse();
         assertThat(third.get(n).sub(rec.outputs().get(n)).amaxNumber().doubleValue()).as(n).isZero();
       }
     } finally {
