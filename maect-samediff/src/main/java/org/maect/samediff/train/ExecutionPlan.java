@@ -121,6 +121,7 @@ public final class ExecutionPlan implements AutoCloseable {
     final OpContext ctx;
     final INDArray[] boundIn;
     final INDArray[] boundOut;
+    PlanKernel kernel; // runs instead of the op when set (and the arrays suit it)
 
     Step(SameDiffOp sdOp, Kind kind, Ref[] inputs, Ref scalar, int[] outSlots, OpContext ctx) {
       this.sdOp = sdOp;
@@ -136,7 +137,8 @@ public final class ExecutionPlan implements AutoCloseable {
 
   /** What the recording listener saw of one op. */
   private record Recorded(SameDiffOp op, int numInputs, int numOutputs, long[] iArgs, double[] tArgs,
-      boolean[] bArgs, DataType[] dArgs, long[][] outShapes, DataType[] outTypes, String problem) {}
+      boolean[] bArgs, DataType[] dArgs, long[][] inShapes, DataType[] inTypes, long[][] outShapes,
+      DataType[] outTypes, String problem) {}
 
   private final SameDiff fn;
   private final List<String> outputs;
@@ -215,8 +217,15 @@ public final class ExecutionPlan implements AutoCloseable {
       types[i] = a.dataType();
     }
     if (ctx == null) {
-      return new Recorded(op, -1, -1, new long[0], new double[0], new boolean[0], new DataType[0], shapes, types,
-          problem);
+      return new Recorded(op, -1, -1, new long[0], new double[0], new boolean[0], new DataType[0], new long[0][],
+          new DataType[0], shapes, types, problem);
+    }
+    List<INDArray> ins = ctx.getInputArrays();
+    long[][] inShapes = new long[ins.size()][];
+    DataType[] inTypes = new DataType[ins.size()];
+    for (int i = 0; i < inShapes.length; i++) {
+      inShapes[i] = ins.get(i) == null ? new long[0] : ins.get(i).shape().clone();
+      inTypes[i] = ins.get(i) == null ? null : ins.get(i).dataType();
     }
     if (outs != null) {
       for (INDArray o : outs) {
@@ -233,8 +242,8 @@ public final class ExecutionPlan implements AutoCloseable {
     boolean[] ba = new boolean[bl.size()];
     for (int i = 0; i < ba.length; i++) ba[i] = bl.get(i);
     DataType[] da = ctx.getDArguments().toArray(new DataType[0]);
-    return new Recorded(op, ctx.numInputArguments(), ctx.numOutputArguments(), ia, ta, ba, da, shapes, types,
-        problem);
+    return new Recorded(op, ctx.numInputArguments(), ctx.numOutputArguments(), ia, ta, ba, da, inShapes, inTypes,
+        shapes, types, problem);
   }
 
   private static ExecutionPlan plan(SameDiff fn, Map<String, INDArray> placeholders, List<String> outputs,
@@ -304,7 +313,9 @@ public final class ExecutionPlan implements AutoCloseable {
       if (r.tArgs().length > 0) ctx.setTArguments(r.tArgs());
       if (r.bArgs().length > 0) ctx.setBArguments(r.bArgs());
       if (r.dArgs().length > 0) ctx.setDArguments(r.dArgs());
-      steps.add(new Step(r.op(), Kind.EXEC, ctxIn, scalar, outSlots, ctx));
+      Step step = new Step(r.op(), Kind.EXEC, ctxIn, scalar, outSlots, ctx);
+      if (scalar == null) step.kernel = PlanKernels.select(df, r.inShapes(), r.inTypes(), r.outShapes(), r.outTypes());
+      steps.add(step);
     }
     Map<String, Ref> outputRefs = new LinkedHashMap<>();
     for (String o : outputs) {
@@ -401,6 +412,15 @@ public final class ExecutionPlan implements AutoCloseable {
     return slots.size();
   }
 
+  /** Ops run by a {@link PlanKernel} instead of libnd4j, by kernel name. */
+  public Map<String, Integer> kernels() {
+    Map<String, Integer> m = new java.util.TreeMap<>();
+    for (Step st : steps) {
+      if (st.kernel != null) m.merge(st.kernel.name(), 1, Integer::sum);
+    }
+    return m;
+  }
+
   /** Distinct buffers backing the slots. */
   public int numBuffers() {
     return buffers.size();
@@ -419,19 +439,27 @@ public final class ExecutionPlan implements AutoCloseable {
     for (Step st : steps) {
       INDArray[] outs;
       switch (st.kind) {
-        case ALIAS -> outs = new INDArray[] {array(st.inputs[0], placeholders)};
-        case CONSTANT -> outs = new INDArray[] {slots.get(st.outSlots[0]).array};
+        case ALIAS -> {
+          for (Listener l : listeners) l.preOpExecution(fn, at, st.sdOp, null);
+          outs = new INDArray[] {array(st.inputs[0], placeholders)};
+        }
+        case CONSTANT -> {
+          for (Listener l : listeners) l.preOpExecution(fn, at, st.sdOp, null);
+          outs = new INDArray[] {slots.get(st.outSlots[0]).array};
+        }
         default -> {
           bind(st, placeholders);
           for (Listener l : listeners) l.preOpExecution(fn, at, st.sdOp, st.ctx);
           DifferentialFunction df = st.sdOp.getOp();
-          if (df instanceof CustomOp c) {
-            Nd4j.exec(c, st.ctx);
-          } else {
-            Op o = (Op) df;
-            if (st.scalar != null) ((ScalarOp) o).setScalar(array(st.scalar, placeholders));
-            Nd4j.exec(o, st.ctx);
-            o.clearArrays();
+          if (st.kernel == null || !st.kernel.run(st.boundIn, st.boundOut)) {
+            if (df instanceof CustomOp c) {
+              Nd4j.exec(c, st.ctx);
+            } else {
+              Op o = (Op) df;
+              if (st.scalar != null) ((ScalarOp) o).setScalar(array(st.scalar, placeholders));
+              Nd4j.exec(o, st.ctx);
+              o.clearArrays();
+            }
           }
           outs = st.boundOut;
         }
@@ -519,6 +547,7 @@ public final class ExecutionPlan implements AutoCloseable {
   @Override
   public String toString() {
     return "ExecutionPlan[" + steps.size() + " ops, " + slots.size() + " arrays in " + buffers.size()
-        + " buffers, " + (plannedBytes >> 20) + " MB, outputs " + Arrays.toString(outputs.toArray()) + "]";
+        + " buffers, " + (plannedBytes >> 20) + " MB, kernels " + kernels() + ", outputs "
+        + Arrays.toString(outputs.toArray()) + "]";
   }
 }

@@ -144,6 +144,30 @@ class ExecutionPlanTest {
   }
 
   @Test
+  void floatReplayWithItsKernelsMatchesTheSession() {
+    model = new MaeModel(CONFIG, DataType.FLOAT, 9);
+    SameDiff sd = model.sameDiff();
+    GradFunction.ensure(sd);
+    SameDiff fn = sd.getFunction("grad");
+    List<String> names = new ArrayList<>(List.of(MaeModel.LOSS));
+    for (String n : model.parameterNames()) names.add(sd.getVariable(n).getGradient().name());
+    Map<String, INDArray> ph = inputs(6, new SplittableRandom(8)).placeholders();
+    ExecutionPlan.Recording rec = ExecutionPlan.record(fn, ph, names);
+    try (ExecutionPlan plan = rec.plan()) {
+      // the GELU's erf and its derivative's exp (with the Vector API), every bias gradient (column sums)
+      assertThat(plan.kernels()).containsKey("column-sum GEMM");
+      if (PlanKernels.vectorAvailable()) assertThat(plan.kernels()).containsKeys("erf (Vector API)", "exp (Vector API)");
+      Map<String, INDArray> replayed = plan.run(ph);
+      for (String n : names) {
+        INDArray a = replayed.get(n);
+        INDArray b = rec.outputs().get(n);
+        double scale = b.amaxNumber().doubleValue();
+        assertThat(a.sub(b).amaxNumber().doubleValue()).as(n).isLessThanOrEqualTo(1e-4 * scale + 1e-6);
+      }
+    }
+  }
+
+  @Test
   void aPlaceholderOfAnotherTypeIsLeftToTheSession() {
     model = new MaeModel(CONFIG, DataType.DOUBLE, 5);
     SameDiff sd = model.sameDiff();

@@ -1,0 +1,109 @@
+package org.maect.samediff.train;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link PlanKernel}s an {@link ExecutionPlan} uses instead of libnd4j ops that are slow here (profiled, cpu28
+ * CT step, one thread; docs/PERFORMANCE.md):
+ * <ul>
+ *   <li>{@code erf} and {@code exp} on FLOAT arrays (the exact GELU and its derivative): libnd4j's kernels are
+ *       scalar (4 and 2.2 ns per element); {@link VectorTransforms} evaluates them with the JDK Vector API,
+ *       erf with the Abramowitz-Stegun 7.1.26 formula PyTorch's vectorised CPU erf uses (|error| < 6e-7);
+ *   <li>{@code reduce_sum} over the rows of a row-major {@code [N, C]} array (every Linear's bias gradient):
+ *       libnd4j walks the columns with stride C (3.6 ms for {@code [6400, 256]}); a {@code [1, N] x [N, C]} GEMM
+ *       with a ones row does it in a fraction of that.
+ * </ul>
+ * {@code -Dmaect.samediff.kernels=false} keeps libnd4j's ops (comparisons). The Vector API kernels need
+ * {@code --add-modules jdk.incubator.vector} (the launcher sets it); without it only the GEMM kernel is used.
+ */
+final class PlanKernels {
+  private static final Logger log = LoggerFactory.getLogger(PlanKernels.class);
+
+  /** System property: {@code -Dmaect.samediff.kernels=false} runs every op in libnd4j. */
+  static final String PROPERTY = "maect.samediff.kernels";
+
+  private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+  private static final VectorTransforms VECTOR = loadVector();
+
+  private PlanKernels() {}
+
+  private static VectorTransforms loadVector() {
+    if (!ENABLED) return null;
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      log.info("jdk.incubator.vector not loaded: erf/exp run in libnd4j (start the JVM with --add-modules "
+          + "jdk.incubator.vector for ~3x faster GELU)");
+      return null;
+    }
+    try {
+      return (VectorTransforms) Class.forName("org.maect.samediff.train.VectorTransforms")
+          .getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      log.warn("Vector API kernels unavailable ({}); erf/exp run in libnd4j", e.toString());
+      return null;
+    }
+  }
+
+  /** Whether the Vector API kernels are in use. */
+  static boolean vectorAvailable() {
+    return VECTOR != null;
+  }
+
+  /**
+   * The kernel replacing {@code op}, or null to run the op itself.
+   *
+   * @param in the recorded input arrays' shapes and types
+   * @param out the recorded output shapes and types
+   */
+  static PlanKernel select(DifferentialFunction op, long[][] inShapes, DataType[] inTypes, long[][] outShapes,
+      DataType[] outTypes) {
+    if (!ENABLED || inShapes.length != 1 || outShapes.length != 1 || inTypes[0] != outTypes[0]) return null;
+    if (VECTOR != null && inTypes[0] == DataType.FLOAT && length(inShapes[0]) == length(outShapes[0])) {
+      if (op.getClass() == Erf.class) return VECTOR.erf();
+      if (op.getClass() == Exp.class) return VECTOR.exp();
+    }
+    if (op.getClass() == Sum.class && inShapes[0].length == 2 && inShapes[0][0] != inShapes[0][1]
+        && length(outShapes[0]) == inShapes[0][1]
+        && (inTypes[0] == DataType.FLOAT || inTypes[0] == DataType.DOUBLE)) {
+      return new ColumnSum();
+    }
+    return null;
+  }
+
+  private static long length(long[] shape) {
+    long n = 1;
+    for (long s : shape) n *= s;
+    return n;
+  }
+
+  /** Sums of the columns of a row-major {@code [N, C]} array: {@code ones [1, N] x x [N, C] -> [1, C]}. */
+  static final class ColumnSum implements PlanKernel {
+    private final Map<String, INDArray> ones = new HashMap<>();
+
+    @Override
+    public boolean run(INDArray[] inputs, INDArray[] outputs) {
+      INDArray x = inputs[0];
+      INDArray out = outputs[0];
+      if (x.rank() != 2 || !PlanKernel.dense(x) || !PlanKernel.dense(out) || out.length() != x.size(1)) return false;
+      long n = x.size(0);
+      INDArray o = ones.computeIfAbsent(x.dataType() + ":" + n, k -> Nd4j.ones(x.dataType(), 1, n));
+      INDArray row = out.rank() == 2 && out.size(0) == 1 ? out : out.reshape('c', 1, x.size(1)); // a view of out
+      Nd4j.gemm(o, x, row, false, false, 1.0, 0.0);
+      return true;
+    }
+
+    @Override
+    public String name() {
+      return "column-sum GEMM";
+    }
+  }
+}
