@@ -26,6 +26,8 @@ public final class NnQueue {
   private final int size;
   private final int dim;
   private final INDArray vectors; // [Q, O] float
+  private final float[] host; // [Q * O] the same values on the Java heap (row gathers without JNI)
+  private INDArray simBuf; // [n, Q] reused by similarities()
   private final INDArray idArr; // [Q] long
   private final INDArray labelArr; // [Q] int
   private final INDArray ptrArr; // [1] long
@@ -42,6 +44,7 @@ public final class NnQueue {
     for (int i = 0; i < v.length; i++) v[i] = (float) gaussian(rng);
     l2NormalizeRows(v, size, dim);
     this.vectors = Nd4j.create(v, new long[] {size, dim}, 'c');
+    this.host = v;
     this.ids = new long[size];
     this.labels = new int[size];
     Arrays.fill(ids, -1);
@@ -60,7 +63,8 @@ public final class NnQueue {
     }
     if (ptr < 0 || ptr >= size) throw new IllegalArgumentException("Invalid queue pointer " + ptr);
     this.dim = vectors.length / size;
-    this.vectors = Nd4j.create(vectors.clone(), new long[] {size, dim}, 'c');
+    this.host = vectors.clone();
+    this.vectors = Nd4j.create(host.clone(), new long[] {size, dim}, 'c');
     this.ids = ids.clone();
     this.labels = labels.clone();
     this.ptr = ptr;
@@ -93,6 +97,7 @@ public final class NnQueue {
     int p = (int) ptrArr.getLong(0);
     if (p < 0 || p >= size) throw new IllegalStateException("Restored queue pointer " + p + " outside [0, " + size + ")");
     ptr = p;
+    System.arraycopy(toFloats(vectors), 0, host, 0, host.length);
   }
 
   private void syncToState() {
@@ -139,7 +144,10 @@ public final class NnQueue {
           + " ids do not match n=" + n + ", dim=" + dim);
     }
     INDArray q = Nd4j.create(queries, new long[] {n, dim}, 'c');
-    float[] sim = toFloats(q.mmul(vectors.transpose())); // (n, O) x (O, Q) -> (n, Q)
+    if (simBuf == null || simBuf.size(0) != n) simBuf = Nd4j.createUninitialized(DataType.FLOAT, n, size);
+    org.nd4j.linalg.factory.Nd4j.gemm(q, vectors, simBuf, false, true, 1.0, 0.0); // (n, O) x (Q, O)^T -> (n, Q)
+    q.close();
+    float[] sim = simBuf.data().asFloat();
     IntStream rows = IntStream.range(0, n);
     if ((long) n * size >= (1 << 16)) rows = rows.parallel();
     rows.forEach(r -> {
@@ -174,10 +182,7 @@ public final class NnQueue {
   /** Entries at the given positions, {@code [n, O]} row-major. */
   public float[] gatherRows(int[] idx) {
     float[] out = new float[idx.length * dim];
-    for (int r = 0; r < idx.length; r++) {
-      float[] row = vectors.getRow(idx[r]).toFloatVector();
-      System.arraycopy(row, 0, out, r * dim, dim);
-    }
+    for (int r = 0; r < idx.length; r++) System.arraycopy(host, idx[r] * dim, out, r * dim, dim);
     return out;
   }
 
@@ -212,6 +217,7 @@ public final class NnQueue {
       int j = (ptr + r) % size;
       ids[j] = sampleIds[r];
       labels[j] = sampleLabels[r];
+      System.arraycopy(normed, r * dim, host, j * dim, dim);
     }
     ptr = (ptr + n) % size;
     syncToState();

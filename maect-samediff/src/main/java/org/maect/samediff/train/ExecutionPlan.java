@@ -147,11 +147,12 @@ public final class ExecutionPlan implements AutoCloseable {
   private final List<Step> steps;
   private final List<INDArray> buffers;
   private final long plannedBytes;
+  private final long peakLiveBytes;
   private final At at = At.defaultAt(Operation.INFERENCE);
   private boolean closed;
 
   private ExecutionPlan(SameDiff fn, List<String> outputs, Map<String, Ref> outputRefs, List<Slot> slots,
-      List<Step> steps, List<INDArray> buffers, long plannedBytes) {
+      List<Step> steps, List<INDArray> buffers, long plannedBytes, long peakLiveBytes) {
     this.fn = fn;
     this.outputs = outputs;
     this.outputRefs = outputRefs;
@@ -159,6 +160,7 @@ public final class ExecutionPlan implements AutoCloseable {
     this.steps = steps;
     this.buffers = buffers;
     this.plannedBytes = plannedBytes;
+    this.peakLiveBytes = peakLiveBytes;
   }
 
   /** The result of recording: the pass's outputs and, if the pass can be replayed, its plan. */
@@ -184,7 +186,11 @@ public final class ExecutionPlan implements AutoCloseable {
         ops.add(capture(op, ctx, outs));
       }
     };
-    COrderArrayCache.install(fn); // row-major arrays only (the oneDNN build misreads mis-flagged ones)
+    // row-major arrays only (the oneDNN build misreads mis-flagged ones); no caching of released arrays in this
+    // one pass, so its memory peak is the live set rather than live + cached arrays
+    org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr cache = COrderArrayCache.install(fn);
+    long cacheBytes = cache.getMaxCacheBytes();
+    cache.setMaxCacheBytes(0);
     List<Listener> before = fn.getListeners() == null ? List.of() : new ArrayList<>(fn.getListeners());
     List<Listener> with = new ArrayList<>(before);
     with.add(recorder);
@@ -194,6 +200,7 @@ public final class ExecutionPlan implements AutoCloseable {
       result = fn.output(placeholders, outputs.toArray(new String[0]));
     } finally {
       fn.setListeners(before);
+      cache.setMaxCacheBytes(cacheBytes);
     }
     try {
       return new Recording(result, plan(fn, placeholders, outputs, ops), null);
@@ -336,11 +343,14 @@ public final class ExecutionPlan implements AutoCloseable {
       if (!s.fresh && !s.pinned) endingAt.get(s.lastUse).add(s);
     }
     long bytes = 0;
+    long live = 0;
+    long peakLive = 0;
     Map<Slot, INDArray> bufferOf = new HashMap<>();
     for (int i = 0; i < steps.size(); i++) {
       for (int k : steps.get(i).outSlots) {
         Slot s = slots.get(k);
         if (s.pinned) continue;
+        live += s.length() * s.dataType.width();
         if (s.fresh) {
           s.array = Nd4j.createUninitialized(s.dataType, s.shape);
           s.array.setCloseable(false); // the caller's close() must not free the plan's array
@@ -364,13 +374,15 @@ public final class ExecutionPlan implements AutoCloseable {
         bufferOf.put(s, buf);
         s.array = buf.reshape('c', s.shape);
       }
+      peakLive = Math.max(peakLive, live);
       for (Slot s : endingAt.get(i)) {
+        live -= s.length() * s.dataType.width();
         INDArray buf = bufferOf.get(s);
         if (buf == null) continue;
         free.computeIfAbsent(s.dataType + ":" + s.length(), k -> new ArrayDeque<>()).addFirst(buf);
       }
     }
-    return new ExecutionPlan(fn, List.copyOf(outputs), outputRefs, slots, steps, buffers, bytes);
+    return new ExecutionPlan(fn, List.copyOf(outputs), outputRefs, slots, steps, buffers, bytes, peakLive);
   }
 
   private static Ref resolve(SameDiff fn, Map<String, Ref> refs, Map<String, INDArray> placeholders, String name,
@@ -546,8 +558,8 @@ public final class ExecutionPlan implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ExecutionPlan[" + steps.size() + " ops, " + slots.size() + " arrays in " + buffers.size()
-        + " buffers, " + (plannedBytes >> 20) + " MB, kernels " + kernels() + ", outputs "
-        + Arrays.toString(outputs.toArray()) + "]";
+    return "ExecutionPlan[" + steps.size() + " ops, " + slots.size() + " arrays in " + buffers.size() + " buffers, "
+        + (plannedBytes >> 20) + " MB (live at most " + (peakLiveBytes >> 20) + " MB), kernels " + kernels()
+        + ", outputs " + Arrays.toString(outputs.toArray()) + "]";
   }
 }
