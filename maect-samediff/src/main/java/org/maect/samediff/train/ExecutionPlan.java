@@ -186,11 +186,7 @@ public final class ExecutionPlan implements AutoCloseable {
         ops.add(capture(op, ctx, outs));
       }
     };
-    // row-major arrays only (the oneDNN build misreads mis-flagged ones); no caching of released arrays in this
-    // one pass, so its memory peak is the live set rather than live + cached arrays
-    org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr cache = COrderArrayCache.install(fn);
-    long cacheBytes = cache.getMaxCacheBytes();
-    cache.setMaxCacheBytes(0);
+    COrderArrayCache.install(fn); // row-major arrays only (the oneDNN build misreads mis-flagged ones)
     List<Listener> before = fn.getListeners() == null ? List.of() : new ArrayList<>(fn.getListeners());
     List<Listener> with = new ArrayList<>(before);
     with.add(recorder);
@@ -200,7 +196,6 @@ public final class ExecutionPlan implements AutoCloseable {
       result = fn.output(placeholders, outputs.toArray(new String[0]));
     } finally {
       fn.setListeners(before);
-      cache.setMaxCacheBytes(cacheBytes);
     }
     try {
       return new Recording(result, plan(fn, placeholders, outputs, ops), null);
