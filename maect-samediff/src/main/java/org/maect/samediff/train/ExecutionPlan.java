@@ -62,6 +62,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * serves one thread (as SameDiff's sessions do).
  */
 public final class ExecutionPlan implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExecutionPlan.class);
 
   /** Thrown by {@link #record} for a pass the plan cannot replay (the pass itself has run). */
   public static final class UnsupportedGraphException extends RuntimeException {
@@ -135,6 +136,52 @@ public final class ExecutionPlan implements AutoCloseable {
     }
   }
 
+  /**
+   * The buffers of a plan: an op output takes a free buffer of exactly its size (or a new one), and gives it back
+   * after its last reader; requested outputs get their own arrays (never shared), scalars too.
+   */
+  private static final class Pool {
+    final Map<String, Deque<INDArray>> free = new HashMap<>();
+    final Map<INDArray, INDArray> bufferOf = new java.util.IdentityHashMap<>();
+    final List<INDArray> buffers = new ArrayList<>();
+    long bytes;
+
+    INDArray take(DataType dt, long[] shape, boolean own) {
+      long n = 1;
+      for (long d : shape) n *= d;
+      if (own || shape.length == 0) {
+        INDArray a = shape.length == 0 ? Nd4j.scalar(dt, 0) : Nd4j.createUninitialized(dt, shape);
+        if (own) a.setCloseable(false);
+        buffers.add(a);
+        bytes += n * dt.width();
+        return a;
+      }
+      Deque<INDArray> q = free.get(dt + ":" + n);
+      INDArray buf = q == null ? null : q.pollFirst();
+      if (buf == null) {
+        buf = Nd4j.createUninitialized(dt, Math.max(1, n));
+        buffers.add(buf);
+        bytes += n * dt.width();
+      }
+      INDArray a = buf.reshape('c', shape);
+      bufferOf.put(a, buf);
+      return a;
+    }
+
+    void give(INDArray a) {
+      INDArray buf = a == null ? null : bufferOf.remove(a);
+      if (buf != null) free.computeIfAbsent(buf.dataType() + ":" + buf.length(), k -> new ArrayDeque<>()).addFirst(buf);
+    }
+
+    void close() {
+      for (INDArray b : buffers) {
+        b.setCloseable(true);
+        if (b.closeable()) b.close();
+      }
+      buffers.clear();
+    }
+  }
+
   /** What the recording listener saw of one op. */
   private record Recorded(SameDiffOp op, int numInputs, int numOutputs, long[] iArgs, double[] tArgs,
       boolean[] bArgs, DataType[] dArgs, long[][] inShapes, DataType[] inTypes, long[][] outShapes,
@@ -167,12 +214,46 @@ public final class ExecutionPlan implements AutoCloseable {
   public record Recording(Map<String, INDArray> outputs, ExecutionPlan plan, String unsupported) {}
 
   /**
-   * Runs {@code fn.output(placeholders, outputs)} in SameDiff's session once, recording it, and plans the
-   * replay.
+   * System property: {@code -Dmaect.samediff.trace=false} records plans by a pass in SameDiff's session (the
+   * first pass then peaks at the session's memory) instead of the plan's own traced pass.
+   */
+  public static final String TRACE_PROPERTY = "maect.samediff.trace";
+
+  private static final boolean TRACE = !"false".equalsIgnoreCase(System.getProperty(TRACE_PROPERTY, "true"));
+
+  /**
+   * Runs {@code fn.output(placeholders, outputs)} once, recording it, and plans the replay. The pass is traced
+   * ({@link #trace}: the plan's own executor in a topological order, each array freed after its last use) when
+   * every op is one the replay supports, else run in SameDiff's session.
    *
    * @return the pass's outputs, and the plan (null with the reason if the pass cannot be replayed)
    */
   public static Recording record(SameDiff fn, Map<String, INDArray> placeholders, List<String> outputs) {
+    if (TRACE) {
+      List<SameDiffOp> order = null;
+      try {
+        order = order(fn, outputs);
+      } catch (UnsupportedGraphException e) {
+        log.debug("pass not traced ({}): recording it in the session", e.getMessage());
+      }
+      if (order != null) {
+        List<Recorded> ops = new ArrayList<>();
+        List<INDArray[]> arrays = new ArrayList<>();
+        Pool pool = new Pool();
+        Map<String, INDArray> result = trace(fn, placeholders, outputs, order, ops, arrays, pool);
+        try {
+          return new Recording(result, plan(fn, placeholders, outputs, ops, arrays, pool), null);
+        } catch (UnsupportedGraphException e) {
+          // the pool's buffers include the returned outputs: left to the garbage collector
+          return new Recording(result, null, e.getMessage());
+        }
+      }
+    }
+    return recordInSession(fn, placeholders, outputs);
+  }
+
+  /** {@link #record} through SameDiff's session, with a listener noting each op. */
+  static Recording recordInSession(SameDiff fn, Map<String, INDArray> placeholders, List<String> outputs) {
     List<Recorded> ops = new ArrayList<>();
     BaseListener recorder = new BaseListener() {
       @Override
@@ -198,10 +279,212 @@ public final class ExecutionPlan implements AutoCloseable {
       fn.setListeners(before);
     }
     try {
-      return new Recording(result, plan(fn, placeholders, outputs, ops), null);
+      return new Recording(result, plan(fn, placeholders, outputs, ops, null, null), null);
     } catch (UnsupportedGraphException e) {
       return new Recording(result, null, e.getMessage());
     }
+  }
+
+  /** The op's kind in a traced pass, or null if the trace does not support it. */
+  private static Kind traceKind(SameDiffOp op) {
+    DifferentialFunction df = op.getOp();
+    int args = op.getInputsToOp() == null ? 0 : op.getInputsToOp().size();
+    if (df instanceof Identity || (df instanceof Assign && args == 1)) return Kind.ALIAS;
+    if (df instanceof GradientBackwardsMarker) return Kind.CONSTANT;
+    if (df instanceof org.nd4j.linalg.api.ops.DynamicCustomOp) {
+      String pkg = df.getClass().getName();
+      if (pkg.contains(".controlflow.") || pkg.contains(".tensorops.") || df instanceof Assign
+          || df instanceof org.nd4j.linalg.api.ops.custom.Invoke
+          || df instanceof org.nd4j.linalg.api.ops.impl.shape.CreateView) {
+        return null;
+      }
+      return Kind.EXEC;
+    }
+    if (df instanceof org.nd4j.linalg.api.ops.BaseOp && !(df instanceof CustomOp)) {
+      if (df instanceof org.nd4j.linalg.api.ops.ReduceOp && args != 1) return null; // dimensions from an array
+      if (df instanceof org.nd4j.linalg.api.ops.impl.transforms.Assert) return null;
+      if (args < 1 || args > 2) return null;
+      return Kind.EXEC;
+    }
+    return null;
+  }
+
+  /**
+   * The ops computing {@code outputs}, each after the ops producing its inputs (depth-first from the outputs in
+   * their order).
+   *
+   * @throws UnsupportedGraphException if an op is not one {@link #trace} can run, or the graph has control
+   *     dependencies
+   */
+  static List<SameDiffOp> order(SameDiff fn, List<String> outputs) {
+    List<SameDiffOp> order = new ArrayList<>();
+    java.util.Set<String> done = new java.util.HashSet<>();
+    java.util.Set<String> onPath = new java.util.HashSet<>();
+    for (String o : outputs) visit(fn, o, done, onPath, order);
+    return order;
+  }
+
+  private static void visit(SameDiff fn, String var, java.util.Set<String> done, java.util.Set<String> onPath,
+      List<SameDiffOp> order) {
+    org.nd4j.autodiff.samediff.internal.Variable v = fn.getVariables().get(var);
+    if (v == null) throw new UnsupportedGraphException("unknown variable '" + var + "'");
+    if (v.getControlDeps() != null && !v.getControlDeps().isEmpty()) {
+      throw new UnsupportedGraphException("variable '" + var + "' has control dependencies");
+    }
+    String opName = v.getOutputOfOp();
+    if (opName == null || done.contains(opName)) return;
+    if (!onPath.add(opName)) throw new UnsupportedGraphException("cycle through op " + opName);
+    SameDiffOp op = fn.getOps().get(opName);
+    if (op == null) throw new UnsupportedGraphException("unknown op '" + opName + "'");
+    if ((op.getControlDeps() != null && !op.getControlDeps().isEmpty())
+        || (op.getVarControlDeps() != null && !op.getVarControlDeps().isEmpty())) {
+      throw new UnsupportedGraphException("op " + opName + " has control dependencies");
+    }
+    if (traceKind(op) == null) {
+      throw new UnsupportedGraphException("op " + opName + " (" + op.getOp().getClass().getSimpleName()
+          + ") is not traced");
+    }
+    if (op.getInputsToOp() != null) {
+      for (String in : op.getInputsToOp()) visit(fn, in, done, onPath, order);
+    }
+    onPath.remove(opName);
+    done.add(opName);
+    order.add(op);
+  }
+
+  /**
+   * Runs the ops in {@code order} as the session would parameterise them (a custom op's integer / float /
+   * boolean / data-type arguments, a legacy op's x, y and scalar), allocating each output at its op (row-major,
+   * the variable's data type) and closing it after its last reader, and records each op for {@link #plan}.
+   * Listeners of {@code fn} see every op, as in a session pass.
+   */
+  private static Map<String, INDArray> trace(SameDiff fn, Map<String, INDArray> placeholders, List<String> outputs,
+      List<SameDiffOp> order, List<Recorded> recorded, List<INDArray[]> arrays, Pool pool) {
+    // root of each name (an alias's input), last reader of each root
+    Map<String, String> root = new HashMap<>();
+    Map<String, Integer> lastUse = new HashMap<>();
+    for (int i = 0; i < order.size(); i++) {
+      SameDiffOp op = order.get(i);
+      List<String> in = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+      for (String n : in) lastUse.put(root.getOrDefault(n, n), i);
+      if (traceKind(op) == Kind.ALIAS) root.put(op.getOutputsOfOp().get(0), root.getOrDefault(in.get(0), in.get(0)));
+    }
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    for (String o : outputs) kept.add(root.getOrDefault(o, o));
+    Map<String, INDArray> values = new HashMap<>();
+    List<Listener> listeners = new ArrayList<>();
+    if (fn.getListeners() != null) {
+      for (Listener l : fn.getListeners()) {
+        if (l.isActive(Operation.INFERENCE)) listeners.add(l);
+      }
+    }
+    At at = At.defaultAt(Operation.INFERENCE);
+    try {
+      for (int i = 0; i < order.size(); i++) {
+        SameDiffOp op = order.get(i);
+        DifferentialFunction df = op.getOp();
+        List<String> inNames = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+        List<String> outNames = op.getOutputsOfOp();
+        INDArray[] in = new INDArray[inNames.size()];
+        for (int k = 0; k < in.length; k++) in[k] = traceValue(fn, values, placeholders, inNames.get(k));
+        Kind kind = traceKind(op);
+        OpContext ctx = kind == Kind.EXEC ? Nd4j.getExecutioner().buildContext() : null;
+        for (Listener l : listeners) l.preOpExecution(fn, at, op, ctx);
+        INDArray[] outs;
+        if (kind == Kind.ALIAS) {
+          outs = new INDArray[] {in[0]};
+        } else if (kind == Kind.CONSTANT) {
+          outs = new INDArray[] {Nd4j.scalar(DataType.FLOAT, 1.0f)};
+        } else if (df instanceof org.nd4j.linalg.api.ops.DynamicCustomOp c) {
+          ctx.setArgs(in, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
+          outs = allocate(fn, c.calculateOutputShape(ctx), outNames, op, pool, kept, root);
+          ctx.setOutputArrays(outs);
+          Nd4j.exec(c, ctx);
+        } else {
+          Op o = (Op) df;
+          if (o instanceof ScalarOp so && in.length == 2) {
+            so.setScalar(in[1]);
+            ctx.setInputArrays(in[0]);
+          } else {
+            ctx.setInputArrays(in);
+          }
+          outs = allocate(fn, df.calculateOutputShape(ctx), outNames, op, pool, kept, root);
+          ctx.setOutputArrays(outs);
+          Nd4j.exec(o, ctx);
+          o.clearArrays();
+        }
+        for (Listener l : listeners) l.opExecution(fn, at, null, op, ctx, outs);
+        for (int k = 0; k < outs.length; k++) values.put(outNames.get(k), outs[k]);
+        recorded.add(capture(op, ctx, outs));
+        arrays.add(outs);
+        if (ctx != null) ctx.close();
+        // free what no later op reads (never the requested outputs, placeholders or variables)
+        for (int k = 0; k < outs.length; k++) {
+          String r = root.getOrDefault(outNames.get(k), outNames.get(k));
+          if (kind == Kind.EXEC && !kept.contains(r) && lastUse.getOrDefault(r, i) <= i) pool.give(values.remove(r));
+        }
+        for (String n : inNames) {
+          String r = root.getOrDefault(n, n);
+          if (!kept.contains(r) && lastUse.get(r) == i && values.containsKey(r) && isArrayVar(fn, r)) {
+            pool.give(values.remove(r));
+          }
+        }
+      }
+    } catch (Exception e) {
+      pool.close();
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    }
+    Map<String, INDArray> result = new LinkedHashMap<>();
+    for (String o : outputs) {
+      INDArray a = traceValue(fn, values, placeholders, o);
+      result.put(o, isArrayVar(fn, root.getOrDefault(o, o)) ? a : a.dup());
+    }
+    return result;
+  }
+
+  private static boolean isArrayVar(SameDiff fn, String name) {
+    SDVariable v = fn.getVariable(name);
+    return v != null && v.getVariableType() == VariableType.ARRAY;
+  }
+
+  private static void close(INDArray a) {
+    if (a != null && a.closeable() && !a.wasClosed()) a.close();
+  }
+
+  private static INDArray traceValue(SameDiff fn, Map<String, INDArray> values, Map<String, INDArray> placeholders,
+      String name) {
+    INDArray a = values.get(name);
+    if (a != null) return a;
+    SDVariable v = fn.getVariable(name);
+    if (v != null && v.getVariableType() == VariableType.PLACEHOLDER) {
+      INDArray p = placeholders.get(name);
+      if (p == null) throw new IllegalArgumentException("placeholder '" + name + "' not fed");
+      return p.dataType() == v.dataType() ? p : p.castTo(v.dataType());
+    }
+    if (v != null && (v.getVariableType() == VariableType.VARIABLE || v.getVariableType() == VariableType.CONSTANT)) {
+      INDArray arr = fn.getArrForVarName(name);
+      if (arr == null) throw new IllegalStateException("variable '" + name + "' has no array");
+      return arr;
+    }
+    throw new IllegalStateException("'" + name + "' read before any op produced it");
+  }
+
+  private static INDArray[] allocate(SameDiff fn, List<org.nd4j.linalg.api.shape.LongShapeDescriptor> shapes,
+      List<String> outNames, SameDiffOp op, Pool pool, java.util.Set<String> kept, Map<String, String> root) {
+    if (shapes == null || shapes.size() != outNames.size()) {
+      throw new IllegalStateException("op " + op.getName() + ": " + (shapes == null ? 0 : shapes.size())
+          + " output shapes for " + outNames.size() + " outputs");
+    }
+    INDArray[] outs = new INDArray[shapes.size()];
+    for (int k = 0; k < outs.length; k++) {
+      org.nd4j.linalg.api.shape.LongShapeDescriptor d = shapes.get(k);
+      SDVariable v = fn.getVariable(outNames.get(k));
+      DataType dt = v != null && v.dataType() != null && v.dataType() != DataType.UNKNOWN ? v.dataType() : d.dataType();
+      if (d.isEmpty()) throw new IllegalStateException("op " + op.getName() + " has an empty output");
+      String name = outNames.get(k);
+      outs[k] = pool.take(dt, d.getShape(), kept.contains(root.getOrDefault(name, name)));
+    }
+    return outs;
   }
 
   private static Recorded capture(SameDiffOp op, OpContext ctx, INDArray[] outs) {
@@ -249,7 +532,7 @@ public final class ExecutionPlan implements AutoCloseable {
   }
 
   private static ExecutionPlan plan(SameDiff fn, Map<String, INDArray> placeholders, List<String> outputs,
-      List<Recorded> ops) {
+      List<Recorded> ops, List<INDArray[]> tracedArrays, Pool pool) {
     Map<String, Ref> refs = new HashMap<>();
     List<Slot> slots = new ArrayList<>();
     List<Step> steps = new ArrayList<>();
@@ -330,53 +613,33 @@ public final class ExecutionPlan implements AutoCloseable {
       }
     }
     // buffers: a slot takes a free buffer of its exact size when defined, gives it back after its last read
-    Map<String, Deque<INDArray>> free = new HashMap<>();
-    List<INDArray> buffers = new ArrayList<>();
+    // (a traced pass has done exactly this already: its arrays are adopted)
+    boolean adopt = pool != null;
+    Pool p = adopt ? pool : new Pool();
     List<List<Slot>> endingAt = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) endingAt.add(new ArrayList<>());
     for (Slot s : slots) {
       if (!s.fresh && !s.pinned) endingAt.get(s.lastUse).add(s);
     }
-    long bytes = 0;
     long live = 0;
     long peakLive = 0;
-    Map<Slot, INDArray> bufferOf = new HashMap<>();
     for (int i = 0; i < steps.size(); i++) {
-      for (int k : steps.get(i).outSlots) {
-        Slot s = slots.get(k);
+      int[] out = steps.get(i).outSlots;
+      for (int k = 0; k < out.length; k++) {
+        Slot s = slots.get(out[k]);
         if (s.pinned) continue;
         live += s.length() * s.dataType.width();
-        if (s.fresh) {
-          s.array = Nd4j.createUninitialized(s.dataType, s.shape);
-          s.array.setCloseable(false); // the caller's close() must not free the plan's array
-          buffers.add(s.array);
-          bytes += s.length() * s.dataType.width();
-          continue;
-        }
-        String key = s.dataType + ":" + s.length();
-        Deque<INDArray> q = free.get(key);
-        if (s.shape.length == 0) { // scalars: not shared
-          s.array = Nd4j.scalar(s.dataType, 0);
-          buffers.add(s.array);
-          continue;
-        }
-        INDArray buf = q == null ? null : q.pollFirst();
-        if (buf == null) {
-          buf = Nd4j.createUninitialized(s.dataType, Math.max(1, s.length()));
-          buffers.add(buf);
-          bytes += s.length() * s.dataType.width();
-        }
-        bufferOf.put(s, buf);
-        s.array = buf.reshape('c', s.shape);
+        s.array = adopt ? tracedArrays.get(i)[k] : p.take(s.dataType, s.shape, s.fresh);
+        if (s.fresh) s.array.setCloseable(false); // the caller's close() must not free the plan's array
       }
       peakLive = Math.max(peakLive, live);
       for (Slot s : endingAt.get(i)) {
         live -= s.length() * s.dataType.width();
-        INDArray buf = bufferOf.get(s);
-        if (buf == null) continue;
-        free.computeIfAbsent(s.dataType + ":" + s.length(), k -> new ArrayDeque<>()).addFirst(buf);
+        if (!adopt) p.give(s.array);
       }
     }
+    List<INDArray> buffers = p.buffers;
+    long bytes = p.bytes;
     return new ExecutionPlan(fn, List.copyOf(outputs), outputRefs, slots, steps, buffers, bytes, peakLive);
   }
 

@@ -144,6 +144,48 @@ class ExecutionPlanTest {
   }
 
   @Test
+  void tracedRecordingRunsTheSessionsOpsWithTheSameResults() {
+    model = new MaeModel(CONFIG, DataType.DOUBLE, 13);
+    SameDiff sd = model.sameDiff();
+    GradFunction.ensure(sd);
+    SameDiff fn = sd.getFunction("grad");
+    List<String> names = new ArrayList<>(List.of(MaeModel.LOSS));
+    for (String n : model.parameterNames()) names.add(sd.getVariable(n).getGradient().name());
+    Map<String, INDArray> ph = inputs(3, new SplittableRandom(21)).placeholders();
+    List<String> traced = new ArrayList<>();
+    List<String> session = new ArrayList<>();
+    List<String>[] sink = new List[] {traced};
+    fn.setListeners(new BaseListener() {
+      @Override
+      public boolean isActive(Operation operation) {
+        return true;
+      }
+
+      @Override
+      public void opExecution(SameDiff s, At at, MultiDataSet b, SameDiffOp op, OpContext ctx, INDArray[] outs) {
+        sink[0].add(op.getName());
+      }
+    });
+    try {
+      ExecutionPlan.Recording t = ExecutionPlan.record(fn, ph, names); // traced (no session)
+      sink[0] = session;
+      ExecutionPlan.Recording r = ExecutionPlan.recordInSession(fn, ph, names);
+      assertThat(t.plan()).isNotNull();
+      assertThat(traced).containsExactlyInAnyOrderElementsOf(session); // same ops, each once
+      for (String n : names) {
+        INDArray a = t.outputs().get(n);
+        INDArray b = r.outputs().get(n);
+        assertThat(a.sub(b).amaxNumber().doubleValue()).as(n)
+            .isLessThanOrEqualTo(1e-12 * Math.max(1, b.amaxNumber().doubleValue()));
+      }
+      t.plan().close();
+      r.plan().close();
+    } finally {
+      fn.setListeners();
+    }
+  }
+
+  @Test
   void floatReplayWithItsKernelsMatchesTheSession() {
     model = new MaeModel(CONFIG, DataType.FLOAT, 9);
     SameDiff sd = model.sameDiff();
@@ -152,7 +194,7 @@ class ExecutionPlanTest {
     List<String> names = new ArrayList<>(List.of(MaeModel.LOSS));
     for (String n : model.parameterNames()) names.add(sd.getVariable(n).getGradient().name());
     Map<String, INDArray> ph = inputs(6, new SplittableRandom(8)).placeholders();
-    ExecutionPlan.Recording rec = ExecutionPlan.record(fn, ph, names);
+    ExecutionPlan.Recording rec = ExecutionPlan.recordInSession(fn, ph, names);
     try (ExecutionPlan plan = rec.plan()) {
       // the GELU's erf and its derivative's exp (with the Vector API), every bias gradient (column sums)
       assertThat(plan.kernels()).containsKey("column-sum GEMM");
