@@ -52,6 +52,19 @@ class ExecutionPlanTest {
         CONFIG.numKeep(), rng));
   }
 
+  /** The model's gradient function (created if needed). */
+  private SameDiff gradientFunction() {
+    GradFunction.ensure(model.sameDiff());
+    return model.sameDiff().getFunction("grad");
+  }
+
+  /** The loss and the gradient variables of every parameter: what a training pass requests. */
+  private List<String> lossAndGradientNames(SameDiff sd) {
+    List<String> names = new ArrayList<>(List.of(MaeModel.LOSS));
+    for (String n : model.parameterNames()) names.add(sd.getVariable(n).getGradient().name());
+    return names;
+  }
+
   private static void assertSame(OutAndGrad replayed, OutAndGrad stock, List<String> names, String what) {
     assertThat(replayed.getOutputs().get(MaeModel.LOSS).getDouble(0)).as(what + " loss")
         .isEqualTo(stock.getOutputs().get(MaeModel.LOSS).getDouble(0));
@@ -96,11 +109,8 @@ class ExecutionPlanTest {
   @Test
   void planSharesBuffersAndListenersSeeTheSameOpsAsInTheSession() {
     model = new MaeModel(CONFIG, DataType.DOUBLE, 5);
-    SameDiff sd = model.sameDiff();
-    GradFunction.ensure(sd);
-    SameDiff fn = sd.getFunction("grad");
-    List<String> names = new ArrayList<>(List.of(MaeModel.LOSS));
-    for (String n : model.parameterNames()) names.add(sd.getVariable(n).getGradient().name());
+    SameDiff fn = gradientFunction();
+    List<String> names = lossAndGradientNames(model.sameDiff());
     SplittableRandom rng = new SplittableRandom(2);
     Map<String, INDArray> ph = inputs(4, rng).placeholders();
 
@@ -146,11 +156,8 @@ class ExecutionPlanTest {
   @Test
   void tracedRecordingRunsTheSessionsOpsWithTheSameResults() {
     model = new MaeModel(CONFIG, DataType.DOUBLE, 13);
-    SameDiff sd = model.sameDiff();
-    GradFunction.ensure(sd);
-    SameDiff fn = sd.getFunction("grad");
-    List<String> names = new ArrayList<>(List.of(MaeModel.LOSS));
-    for (String n : model.parameterNames()) names.add(sd.getVariable(n).getGradient().name());
+    SameDiff fn = gradientFunction();
+    List<String> names = lossAndGradientNames(model.sameDiff());
     Map<String, INDArray> ph = inputs(3, new SplittableRandom(21)).placeholders();
     List<String> traced = new ArrayList<>();
     List<String> session = new ArrayList<>();
@@ -188,11 +195,8 @@ class ExecutionPlanTest {
   @Test
   void floatReplayWithItsKernelsMatchesTheSession() {
     model = new MaeModel(CONFIG, DataType.FLOAT, 9);
-    SameDiff sd = model.sameDiff();
-    GradFunction.ensure(sd);
-    SameDiff fn = sd.getFunction("grad");
-    List<String> names = new ArrayList<>(List.of(MaeModel.LOSS));
-    for (String n : model.parameterNames()) names.add(sd.getVariable(n).getGradient().name());
+    SameDiff fn = gradientFunction();
+    List<String> names = lossAndGradientNames(model.sameDiff());
     Map<String, INDArray> ph = inputs(6, new SplittableRandom(8)).placeholders();
     ExecutionPlan.Recording rec = ExecutionPlan.recordInSession(fn, ph, names);
     try (ExecutionPlan plan = rec.plan()) {
