@@ -195,6 +195,7 @@ public final class ExecutionPlan implements AutoCloseable {
   private final List<INDArray> buffers;
   private final long plannedBytes;
   private final long peakLiveBytes;
+  private final Map<String, long[]> placeholderShapes = new HashMap<>();
   private final At at = At.defaultAt(Operation.INFERENCE);
   private boolean closed;
 
@@ -640,7 +641,16 @@ public final class ExecutionPlan implements AutoCloseable {
     }
     List<INDArray> buffers = p.buffers;
     long bytes = p.bytes;
-    return new ExecutionPlan(fn, List.copyOf(outputs), outputRefs, slots, steps, buffers, bytes, peakLive);
+    ExecutionPlan plan = new ExecutionPlan(fn, List.copyOf(outputs), outputRefs, slots, steps, buffers, bytes,
+        peakLive);
+    for (Step st : steps) {
+      for (Ref r : st.inputs) {
+        if (r.placeholder() != null) {
+          plan.placeholderShapes.put(r.placeholder(), placeholders.get(r.placeholder()).shape());
+        }
+      }
+    }
+    return plan;
   }
 
   private static Ref resolve(SameDiff fn, Map<String, Ref> refs, Map<String, INDArray> placeholders, String name,
@@ -705,6 +715,14 @@ public final class ExecutionPlan implements AutoCloseable {
    */
   public Map<String, INDArray> run(Map<String, INDArray> placeholders) {
     if (closed) throw new IllegalStateException("execution plan is closed");
+    for (Map.Entry<String, long[]> e : placeholderShapes.entrySet()) {
+      INDArray p = placeholders.get(e.getKey());
+      if (p == null) throw new IllegalArgumentException("placeholder '" + e.getKey() + "' not fed");
+      if (!Arrays.equals(p.shape(), e.getValue())) {
+        throw new IllegalStateException("placeholder '" + e.getKey() + "' is " + Arrays.toString(p.shape())
+            + ", the plan was recorded with " + Arrays.toString(e.getValue()) + " (record a new plan for new shapes)");
+      }
+    }
     List<Listener> listeners = activeListeners();
     for (Step st : steps) {
       INDArray[] outs;
@@ -761,6 +779,11 @@ public final class ExecutionPlan implements AutoCloseable {
     for (int k = 0; k < st.inputs.length; k++) {
       INDArray a = array(st.inputs[k], placeholders);
       if (a != st.boundIn[k]) {
+        if (st.boundIn[k] != null && !Arrays.equals(a.shape(), st.boundIn[k].shape())) {
+          throw new IllegalStateException("op " + st.sdOp.getName() + ": input " + k + " is now "
+              + Arrays.toString(a.shape()) + ", the plan was recorded with " + Arrays.toString(st.boundIn[k].shape())
+              + " (record a new plan for new shapes)");
+        }
         st.boundIn[k] = a;
         changed = true;
       }

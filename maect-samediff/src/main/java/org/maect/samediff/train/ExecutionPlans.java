@@ -118,11 +118,15 @@ public final class ExecutionPlans {
     }
     int variables = 0;
     int constants = 0;
+    int shapes = 1; // parameters given arrays of another shape (a different checkpoint) need a new plan
     for (SDVariable v : fn.variables()) {
       if (v.getVariableType() == VariableType.VARIABLE) variables++;
       else if (v.getVariableType() == VariableType.CONSTANT) constants++;
+      else continue;
+      INDArray a = fn.getArrForVarName(v.name());
+      shapes = 31 * shapes + (a == null ? 0 : java.util.Arrays.hashCode(a.shape()) * 7 + a.dataType().ordinal());
     }
     return sb.append('|').append(fn.getOps().size()).append('/').append(variables).append('/').append(constants)
-        .toString();
+        .append('/').append(Integer.toHexString(shapes)).toString();
   }
 }

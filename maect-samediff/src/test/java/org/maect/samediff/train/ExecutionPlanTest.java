@@ -1,6 +1,7 @@
 package org.maect.samediff.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -210,6 +211,19 @@ class ExecutionPlanTest {
         double scale = b.amaxNumber().doubleValue();
         assertThat(a.sub(b).amaxNumber().doubleValue()).as(n).isLessThanOrEqualTo(1e-4 * scale + 1e-6);
       }
+    }
+  }
+
+  @Test
+  void aReplayFedOtherShapesSaysSoInsteadOfComputingGarbage() {
+    model = new MaeModel(CONFIG, DataType.DOUBLE, 17);
+    SameDiff fn = gradientFunction();
+    List<String> names = lossAndGradientNames(model.sameDiff());
+    ExecutionPlan.Recording rec = ExecutionPlan.record(fn, inputs(3, new SplittableRandom(1)).placeholders(), names);
+    try (ExecutionPlan plan = rec.plan()) {
+      Map<String, INDArray> bigger = inputs(5, new SplittableRandom(2)).placeholders();
+      assertThatThrownBy(() -> plan.run(bigger)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the plan was recorded with");
     }
   }
 
