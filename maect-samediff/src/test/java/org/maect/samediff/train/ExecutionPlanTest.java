@@ -203,7 +203,9 @@ class ExecutionPlanTest {
     try (ExecutionPlan plan = rec.plan()) {
       // the GELU's erf and its derivative's exp (with the Vector API), every bias gradient (column sums)
       assertThat(plan.kernels()).containsKey("column-sum GEMM");
-      if (PlanKernels.vectorAvailable()) assertThat(plan.kernels()).containsKeys("erf (Vector API)", "exp (Vector API)");
+      if (PlanKernels.vectorAvailable()) {
+        assertThat(plan.kernels()).containsKeys("erf (Vector API)", "exp (Vector API)");
+      }
       Map<String, INDArray> replayed = plan.run(ph);
       for (String n : names) {
         INDArray a = replayed.get(n);
@@ -219,7 +221,8 @@ class ExecutionPlanTest {
     model = new MaeModel(CONFIG, DataType.DOUBLE, 17);
     SameDiff fn = gradientFunction();
     List<String> names = lossAndGradientNames(model.sameDiff());
-    ExecutionPlan.Recording rec = ExecutionPlan.record(fn, inputs(3, new SplittableRandom(1)).placeholders(), names);
+    Map<String, INDArray> ph = inputs(3, new SplittableRandom(1)).placeholders();
+    ExecutionPlan.Recording rec = ExecutionPlan.record(fn, ph, names);
     try (ExecutionPlan plan = rec.plan()) {
       Map<String, INDArray> bigger = inputs(5, new SplittableRandom(2)).placeholders();
       assertThatThrownBy(() -> plan.run(bigger)).isInstanceOf(IllegalStateException.class)

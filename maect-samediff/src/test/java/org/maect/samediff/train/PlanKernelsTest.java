@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -34,7 +35,8 @@ class PlanKernelsTest {
     x.putScalar(2, 9f);
     x.putScalar(3, -9f);
     INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
-    PlanKernel k = PlanKernels.select(new org.nd4j.linalg.api.ops.impl.transforms.strict.Erf(), new long[][] {x.shape()},
+    PlanKernel k = PlanKernels.select(new org.nd4j.linalg.api.ops.impl.transforms.strict.Erf(),
+        new long[][] {x.shape()},
         new DataType[] {DataType.FLOAT}, new long[][] {y.shape()}, new DataType[] {DataType.FLOAT});
     assertThat(k).isNotNull();
     assertThat(k.run(new INDArray[] {x}, new INDArray[] {y})).isTrue();
@@ -53,7 +55,8 @@ class PlanKernelsTest {
     assumeThat(PlanKernels.vectorAvailable()).as("jdk.incubator.vector loaded").isTrue();
     INDArray x = gaussian(333, 31, 4.0, 2);
     INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
-    PlanKernel k = PlanKernels.select(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(), new long[][] {x.shape()},
+    PlanKernel k = PlanKernels.select(new Exp(),
+        new long[][] {x.shape()},
         new DataType[] {DataType.FLOAT}, new long[][] {y.shape()}, new DataType[] {DataType.FLOAT});
     assertThat(k.run(new INDArray[] {x}, new INDArray[] {y})).isTrue();
     float[] xs = x.data().asFloat();
