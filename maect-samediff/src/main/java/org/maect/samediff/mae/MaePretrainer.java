@@ -136,6 +136,7 @@ public final class MaePretrainer {
           .build()
           .run(data, step);
       if (Double.isNaN(mse[0]) || r.stoppedEarly()) mse[0] = writePng(model, preview, norm, cfg.seed(), png);
+      org.maect.samediff.train.ExecutionPlans.release(model.sameDiff()); // this stage's replay buffers
       long steps = r.lastStep() - r.firstStep();
       double ips = r.seconds() > 0 ? steps * (double) batch / r.seconds() : 0;
       return new Result(r.firstStep(), r.lastStep(), r.losses(), r.seconds(), ips, o.out(), png, mse[0],

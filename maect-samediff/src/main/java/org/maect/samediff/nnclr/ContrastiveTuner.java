@@ -230,6 +230,7 @@ public final class ContrastiveTuner {
           .build()
           .run(StageSupport.batches(ds, subset, c.batchSize(), t, o.seed(), len.stepsPerEpoch()), fn);
     }
+    org.maect.samediff.train.ExecutionPlans.release(model.sameDiff()); // this stage's replay buffers
     Map<String, INDArray> kept = new LinkedHashMap<>();
     for (String n : encNames) kept.put(n, emaArrays.get(EMA_PREFIX + n));
     Path encFile = o.out().resolve("checkpoints").resolve(EncoderCheckpoint.ENCODER_FILE);

@@ -125,6 +125,7 @@ public final class HeadInitializer {
           .build()
           .run(StageSupport.batches(ds, subset, c.batchSize(), t, o.seed(), len.stepsPerEpoch()), fn);
     }
+    org.maect.samediff.train.ExecutionPlans.release(model.sameDiff()); // this stage's replay buffers
     log.info("[{}] done: {} steps, last loss {}, queue NN label agreement {} ({} s)", STAGE, r.lastStep(),
         r.lastLoss(), acc.mean(), Math.round(r.seconds()));
     return new StageResult(o.out(), r.lastCheckpoint(), null, r.lastStep(), r.lastLoss(), acc.mean(), r.seconds());

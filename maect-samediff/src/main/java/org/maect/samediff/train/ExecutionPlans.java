@@ -1,6 +1,5 @@
 package org.maect.samediff.train;
 
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -16,18 +15,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link ExecutionPlan}s of each graph, keyed by the requested outputs, the placeholders' shapes and data
- * types, and the graph's op and variable signature (freezing a variable or adding ops gives a new key). The
- * first pass with a new key runs in SameDiff's session and is recorded; later passes replay the plan. Passes
- * that cannot be planned stay in the session (logged once per key). A graph keeps at most
- * {@value #MAX_PLANS_PER_GRAPH} plans (the oldest is closed); plans of graphs that have been garbage-collected
- * are closed on the next call.
+ * types, and the graph's op and variable signature (freezing a variable, adding ops or loading parameters of
+ * another shape gives a new key). The first pass with a new key is traced and recorded; later passes replay the
+ * plan. Passes that cannot be planned stay in SameDiff's session (logged once per key).
+ *
+ * <p>Memory: a plan holds its buffers (and, through its ops, its graph) until closed. A graph keeps at most
+ * {@value #MAX_PLANS_PER_GRAPH} plans, and plans are kept for the {@value #MAX_GRAPHS} graphs used last; older
+ * ones are closed (a pipeline's stages run one after another). {@link #release} closes a graph's plans at once
+ * (the trainers call it when a stage ends).
  */
 public final class ExecutionPlans {
   private static final Logger log = LoggerFactory.getLogger(ExecutionPlans.class);
   static final int MAX_PLANS_PER_GRAPH = 4;
+  static final int MAX_GRAPHS = 3;
 
   /** Plans (or, for a key that cannot be planned, the reason) of one graph, oldest first. */
-  private record Entry(WeakReference<SameDiff> graph, LinkedHashMap<String, Object> plans) {}
+  private record Entry(SameDiff graph, LinkedHashMap<String, Object> plans) {}
 
   private static final List<Entry> ENTRIES = new ArrayList<>();
 
@@ -76,35 +79,58 @@ public final class ExecutionPlans {
     return r.outputs();
   }
 
+  /** The plans of {@code fn}, which becomes the most recently used graph (the least recent beyond the cap go). */
   private static LinkedHashMap<String, Object> plansOf(SameDiff fn) {
-    LinkedHashMap<String, Object> found = null;
+    Entry found = null;
     for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
       Entry e = it.next();
-      SameDiff g = e.graph().get();
-      if (g == null) {
-        for (Object o : e.plans().values()) {
-          if (o instanceof ExecutionPlan plan) plan.close();
-        }
+      if (e.graph() == fn) {
+        found = e;
         it.remove();
-      } else if (g == fn) {
-        found = e.plans();
+        break;
       }
     }
-    if (found == null) {
-      found = new LinkedHashMap<>();
-      ENTRIES.add(new Entry(new WeakReference<>(fn), found));
-    }
-    return found;
+    if (found == null) found = new Entry(fn, new LinkedHashMap<>());
+    ENTRIES.add(found);
+    while (ENTRIES.size() > MAX_GRAPHS) close(ENTRIES.remove(0));
+    return found.plans();
   }
 
-  /** Closes the plans of {@code fn} (for tests and for callers that change a graph's arrays' shapes). */
+  private static void close(Entry e) {
+    for (Object o : e.plans().values()) {
+      if (o instanceof ExecutionPlan plan) plan.close();
+    }
+  }
+
+  /**
+   * Closes the plans of {@code sd} and of its gradient function: their buffers are freed now, and the next pass
+   * is recorded again. Call it when a graph is done with (a training stage ends).
+   */
+  public static synchronized void release(SameDiff sd) {
+    SameDiff grad = sd.getFunction("grad");
+    for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (e.graph() == sd || (grad != null && e.graph() == grad)) {
+        close(e);
+        it.remove();
+      }
+    }
+  }
+
+  /** Plans held for {@code fn} (tests). */
+  static synchronized int planCount(SameDiff fn) {
+    for (Entry e : ENTRIES) {
+      if (e.graph() == fn) return (int) e.plans().values().stream().filter(o -> o instanceof ExecutionPlan).count();
+    }
+    return 0;
+  }
+
+  /** Closes the plans of {@code fn} alone (tests). */
   static synchronized void forget(SameDiff fn) {
     for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
       Entry e = it.next();
-      if (e.graph().get() == fn) {
-        for (Object o : e.plans().values()) {
-          if (o instanceof ExecutionPlan plan) plan.close();
-        }
+      if (e.graph() == fn) {
+        close(e);
         it.remove();
       }
     }
