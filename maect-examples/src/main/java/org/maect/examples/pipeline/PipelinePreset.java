@@ -80,8 +80,8 @@ public record PipelinePreset(
 
   /**
    * Longer runs of the same model and recipe: 10 MAE epochs over all 60k images, 1 + 3 NNCLR epochs (937 + 2811
-   * steps at batch 64), evaluation on all images. Not run yet; scaled from cpu-small's CPU seconds about 3100
-   * CPU-seconds (~1 hour on one idle core).
+   * steps at batch 64), evaluation on all images. Measured (session 3, one thread): 27.9 min; MAE -> MAE-CT
+   * k-NN@20 0.800 -> 0.834, k-means accuracy 0.435 -> 0.596, NMI 0.479 -> 0.606 (README).
    */
   public static PipelinePreset cpuLarge() {
     return cpu("cpu-large", 10, 0, new Length(1, 0), new Length(3, 0), 0, 3000, 100);
