@@ -97,6 +97,11 @@ public final class TorchReference {
         .redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
     pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
+    // glibc settings the launcher makes for our JVM are not PyTorch's: its allocator caches through malloc, and
+    // with MALLOC_MMAP_THRESHOLD_=65536 every large tensor becomes an mmap + page faults (the MAE step ran at
+    // ~half speed). PyTorch runs as a user runs it.
+    pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
+    pb.environment().remove("MALLOC_ARENA_MAX");
     return BenchCommandSupport.runForResult(pb, "PyTorch reference");
   }
 
