@@ -95,14 +95,21 @@ public final class TorchReference {
     String json = new ObjectMapper().writeValueAsString(config);
     ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--config", json)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
-    pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-    pb.environment().put("MKL_NUM_THREADS", Integer.toString(threads));
-    // glibc settings the launcher makes for our JVM are not PyTorch's: its allocator caches through malloc, and
-    // with MALLOC_MMAP_THRESHOLD_=65536 every large tensor becomes an mmap + page faults (the MAE step ran at
-    // ~half speed). PyTorch runs as a user runs it.
-    pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
-    pb.environment().remove("MALLOC_ARENA_MAX");
+    referenceEnvironment(pb.environment(), threads);
     return BenchCommandSupport.runForResult(pb, "PyTorch reference");
+  }
+
+  /**
+   * The PyTorch process's environment: {@code threads} for OpenMP and MKL, and glibc's malloc defaults. The
+   * launcher's settings for our JVM are not PyTorch's: its allocator caches through malloc, and with
+   * {@code MALLOC_MMAP_THRESHOLD_=65536} every large tensor becomes an mmap plus page faults (its MAE step ran at
+   * about half speed). PyTorch runs as a user runs it.
+   */
+  static void referenceEnvironment(Map<String, String> env, int threads) {
+    env.put("OMP_NUM_THREADS", Integer.toString(threads));
+    env.put("MKL_NUM_THREADS", Integer.toString(threads));
+    env.remove("MALLOC_MMAP_THRESHOLD_");
+    env.remove("MALLOC_ARENA_MAX");
   }
 
   /** Reads the result line of a child process. */

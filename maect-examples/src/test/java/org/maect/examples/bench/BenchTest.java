@@ -12,6 +12,15 @@ import org.maect.examples.cli.MaectCli;
 class BenchTest {
 
   @Test
+  void thePyTorchReferenceRunsWithItsThreadsAndGlibcDefaultsNotTheLaunchersMallocSettings() {
+    java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of(
+        "MALLOC_MMAP_THRESHOLD_", "65536", "MALLOC_ARENA_MAX", "2", "OMP_NUM_THREADS", "7", "PATH", "/usr/bin"));
+    TorchReference.referenceEnvironment(env, 1);
+    assertThat(env).doesNotContainKeys("MALLOC_MMAP_THRESHOLD_", "MALLOC_ARENA_MAX")
+        .containsEntry("OMP_NUM_THREADS", "1").containsEntry("MKL_NUM_THREADS", "1").containsEntry("PATH", "/usr/bin");
+  }
+
+  @Test
   void blockFlopsByHand() {
     // s=2 tokens, d=4, h=8: qkv 2*2*4*12=192, scores+attn 2*2*2*2*4=64, proj 2*2*4*4=64, mlp 2*2*2*4*8=256
     assertThat(FlopCount.block(2, 4, 8)).isEqualTo(192 + 64 + 64 + 256);
