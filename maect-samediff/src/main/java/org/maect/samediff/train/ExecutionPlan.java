@@ -31,8 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One SameDiff pass (a forward, or a forward + backward through the gradient function) recorded once and then
- * replayed without SameDiff's session: the same ops with the same arguments, in the order the session ran
- * them, on arrays planned once.
+ * replayed without SameDiff's session: the same ops with the same arguments, on arrays planned once.
  *
  * <p>Why: SameDiff 1.0.0-M2.1's {@code InferenceSession} does ~100 us of Java work per op on every pass
  * (dependency tracking, shape functions over JNI, array-cache look-ups, a fresh op context), ~15-20% of a cpu28
@@ -40,14 +39,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * memory is the cache's high-water mark plus what malloc fragments around it. A training step runs the same
  * graph with the same shapes thousands of times, so all of that can be decided once:
  * <ul>
- *   <li><b>record</b> ({@link #record}): the pass runs once in the session with a listener that notes every
- *       op executed, its input and output variable names, its integer / float / boolean / data-type arguments
- *       and its output shapes;
+ *   <li><b>record</b> ({@link #record}): the pass is traced: the ops the outputs need, in a topological order
+ *       ({@link #order}), run by this class as the session would parameterise them, each output taken from an
+ *       exact-size buffer pool and given back after its last reader; every op's arguments and shapes are noted.
+ *       Graphs the trace does not support are recorded by a session pass with a listener instead
+ *       ({@link #recordInSession});
  *   <li><b>plan</b>: every intermediate array gets a slot; slots whose lifetimes do not overlap share one
- *       buffer (exact size match, first-fit over the recorded order); each op gets its own
- *       {@link OpContext}, bound once to its slots, variables and placeholders;
+ *       buffer (exact size match, in the recorded order; a traced pass's arrays are adopted as they are); each
+ *       op gets its own {@link OpContext}, bound once to its slots, variables and placeholders, and, where one
+ *       is faster, a {@link PlanKernel} ({@link PlanKernels});
  *   <li><b>replay</b> ({@link #run}): per op, re-bind only what changed (a new placeholder array, a variable
- *       whose array was replaced) and call the executioner.
+ *       whose array was replaced) and call the kernel or the executioner.
  * </ul>
  * Requested outputs are arrays of the plan too, allocated once and returned by every call: they hold a call's
  * values until the next call of the same plan (copy them to keep them longer), and {@code close()} on them is a
@@ -56,10 +58,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * marker is a constant 1. Listeners of the function see the same {@code preOpExecution} / {@code opExecution}
  * calls as in a session pass (used by the CT step's neighbour injection and the op profiler).
  *
- * <p>A plan is only valid for the shapes and data types it was recorded with; {@link ReusingGradients} keys
- * its plans by them. Graphs with control flow, tensor arrays, views or in-place ops are not planned
- * ({@link UnsupportedGraphException}); the caller keeps using the session for them. Not thread-safe: one plan
- * serves one thread (as SameDiff's sessions do).
+ * <p>A plan is only valid for the shapes and data types it was recorded with ({@link ExecutionPlans} keys its
+ * plans by them; {@link #run} rejects other placeholder shapes). Graphs with control flow, tensor arrays, views
+ * or in-place ops are not planned ({@link UnsupportedGraphException}); the caller keeps using the session for
+ * them. Not thread-safe: one plan serves one thread (as SameDiff's sessions do).
  */
 public final class ExecutionPlan implements AutoCloseable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExecutionPlan.class);
