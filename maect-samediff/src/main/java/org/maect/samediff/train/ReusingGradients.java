@@ -22,9 +22,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * step was spent in {@code Nd4jCpu.allocateDataBuffer} (allocation + first-touch page faults) and RSS grew to
  * the JavaCPP limit. This helper runs the same gradient function through {@code output(...)} with the cache on:
  * the session's {@code ArrayCacheMemoryMgr} hands released arrays of the same shape back to later ops, within
- * the step and across steps (the session lives per thread). From the second pass with the same shapes on, the
- * pass is replayed from an {@link ExecutionPlan} instead (no session work, arrays planned once); the outputs and
- * gradients are then the plan's arrays, valid until the next pass (the caller's {@code close()} is a no-op).
+ * the step and across steps (the session lives per thread). Since session 3 the passes go through
+ * {@link ExecutionPlans}: the first pass with given shapes is traced and recorded as an {@link ExecutionPlan}, later
+ * ones replay it (no session work, arrays planned once); the session path above remains for graphs a plan cannot
+ * replay and with {@code -Dmaect.samediff.plan=false}. Outputs and gradients of a replay are the plan's arrays,
+ * valid until the next pass (the caller's {@code close()} is a no-op).
  */
 public final class ReusingGradients {
   /**
