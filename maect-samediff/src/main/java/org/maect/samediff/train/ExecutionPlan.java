@@ -92,8 +92,7 @@ public final class ExecutionPlan implements AutoCloseable {
   private static final class Slot {
     final long[] shape;
     final DataType dataType;
-    final int def;
-    int lastUse;
+    int lastUse; // from the defining step to the last reader
     boolean fresh; // a requested output: its own array, never shared with another slot
     boolean pinned; // a constant (the gradient marker)
     INDArray array;
@@ -101,7 +100,6 @@ public final class ExecutionPlan implements AutoCloseable {
     Slot(long[] shape, DataType dataType, int def) {
       this.shape = shape;
       this.dataType = dataType;
-      this.def = def;
       this.lastUse = def;
     }
 
@@ -194,22 +192,20 @@ public final class ExecutionPlan implements AutoCloseable {
   private final Map<String, Ref> outputRefs;
   private final List<Slot> slots;
   private final List<Step> steps;
-  private final List<INDArray> buffers;
-  private final long plannedBytes;
+  private final Pool pool;
   private final long peakLiveBytes;
   private final Map<String, long[]> placeholderShapes = new HashMap<>();
   private final At at = At.defaultAt(Operation.INFERENCE);
   private boolean closed;
 
   private ExecutionPlan(SameDiff fn, List<String> outputs, Map<String, Ref> outputRefs, List<Slot> slots,
-      List<Step> steps, List<INDArray> buffers, long plannedBytes, long peakLiveBytes) {
+      List<Step> steps, Pool pool, long peakLiveBytes) {
     this.fn = fn;
     this.outputs = outputs;
     this.outputRefs = outputRefs;
     this.slots = slots;
     this.steps = steps;
-    this.buffers = buffers;
-    this.plannedBytes = plannedBytes;
+    this.pool = pool;
     this.peakLiveBytes = peakLiveBytes;
   }
 
@@ -288,11 +284,16 @@ public final class ExecutionPlan implements AutoCloseable {
     }
   }
 
+  /** Ops whose output is their input array itself in SameDiff's session. */
+  private static boolean isAlias(DifferentialFunction df, int args) {
+    return df instanceof Identity || (df instanceof Assign && args == 1);
+  }
+
   /** The op's kind in a traced pass, or null if the trace does not support it. */
   private static Kind traceKind(SameDiffOp op) {
     DifferentialFunction df = op.getOp();
     int args = op.getInputsToOp() == null ? 0 : op.getInputsToOp().size();
-    if (df instanceof Identity || (df instanceof Assign && args == 1)) return Kind.ALIAS;
+    if (isAlias(df, args)) return Kind.ALIAS;
     if (df instanceof GradientBackwardsMarker) return Kind.CONSTANT;
     if (df instanceof org.nd4j.linalg.api.ops.DynamicCustomOp) {
       String pkg = df.getClass().getName();
@@ -357,8 +358,9 @@ public final class ExecutionPlan implements AutoCloseable {
 
   /**
    * Runs the ops in {@code order} as the session would parameterise them (a custom op's integer / float /
-   * boolean / data-type arguments, a legacy op's x, y and scalar), allocating each output at its op (row-major,
-   * the variable's data type) and closing it after its last reader, and records each op for {@link #plan}.
+   * boolean / data-type arguments, a legacy op's x, y and scalar), taking each output from {@code pool} at its op
+   * (row-major, the variable's data type) and giving it back after its last reader, and records each op and its
+   * output arrays for {@link #plan}.
    * Listeners of {@code fn} see every op, as in a session pass.
    */
   private static Map<String, INDArray> trace(SameDiff fn, Map<String, INDArray> placeholders, List<String> outputs,
@@ -375,12 +377,7 @@ public final class ExecutionPlan implements AutoCloseable {
     java.util.Set<String> kept = new java.util.HashSet<>();
     for (String o : outputs) kept.add(root.getOrDefault(o, o));
     Map<String, INDArray> values = new HashMap<>();
-    List<Listener> listeners = new ArrayList<>();
-    if (fn.getListeners() != null) {
-      for (Listener l : fn.getListeners()) {
-        if (l.isActive(Operation.INFERENCE)) listeners.add(l);
-      }
-    }
+    List<Listener> listeners = activeListeners(fn);
     At at = At.defaultAt(Operation.INFERENCE);
     try {
       for (int i = 0; i < order.size(); i++) {
@@ -448,10 +445,6 @@ public final class ExecutionPlan implements AutoCloseable {
   private static boolean isArrayVar(SameDiff fn, String name) {
     SDVariable v = fn.getVariable(name);
     return v != null && v.getVariableType() == VariableType.ARRAY;
-  }
-
-  private static void close(INDArray a) {
-    if (a != null && a.closeable() && !a.wasClosed()) a.close();
   }
 
   private static INDArray traceValue(SameDiff fn, Map<String, INDArray> values, Map<String, INDArray> placeholders,
@@ -554,8 +547,7 @@ public final class ExecutionPlan implements AutoCloseable {
         in[k] = resolve(fn, refs, placeholders, inNames.get(k), r.op().getName());
         if (in[k].slot() >= 0) slots.get(in[k].slot()).lastUse = i;
       }
-      boolean alias = df instanceof Identity || (df instanceof Assign && in.length == 1);
-      if (alias) {
+      if (isAlias(df, in.length)) {
         if (in.length != 1 || outNames.size() != 1) {
           throw new UnsupportedGraphException("op " + r.op().getName() + ": identity with " + in.length + " inputs");
         }
@@ -641,10 +633,7 @@ public final class ExecutionPlan implements AutoCloseable {
         if (!adopt) p.give(s.array);
       }
     }
-    List<INDArray> buffers = p.buffers;
-    long bytes = p.bytes;
-    ExecutionPlan plan = new ExecutionPlan(fn, List.copyOf(outputs), outputRefs, slots, steps, buffers, bytes,
-        peakLive);
+    ExecutionPlan plan = new ExecutionPlan(fn, List.copyOf(outputs), outputRefs, slots, steps, p, peakLive);
     for (Step st : steps) {
       for (Ref r : st.inputs) {
         if (r.placeholder() != null) {
@@ -681,7 +670,7 @@ public final class ExecutionPlan implements AutoCloseable {
 
   /** Bytes of the planned buffers (intermediates and requested outputs). */
   public long plannedBytes() {
-    return plannedBytes;
+    return pool.bytes;
   }
 
   /** Ops replayed per pass. */
@@ -705,7 +694,7 @@ public final class ExecutionPlan implements AutoCloseable {
 
   /** Distinct buffers backing the slots. */
   public int numBuffers() {
-    return buffers.size();
+    return pool.buffers.size();
   }
 
   /**
@@ -725,7 +714,7 @@ public final class ExecutionPlan implements AutoCloseable {
             + ", the plan was recorded with " + Arrays.toString(e.getValue()) + " (record a new plan for new shapes)");
       }
     }
-    List<Listener> listeners = activeListeners();
+    List<Listener> listeners = activeListeners(fn);
     for (Step st : steps) {
       INDArray[] outs;
       switch (st.kind) {
@@ -765,7 +754,8 @@ public final class ExecutionPlan implements AutoCloseable {
     return result;
   }
 
-  private List<Listener> activeListeners() {
+  /** {@code fn}'s listeners active in an inference pass (what the session calls for {@code output}). */
+  private static List<Listener> activeListeners(SameDiff fn) {
     List<Listener> all = fn.getListeners();
     if (all == null || all.isEmpty()) return List.of();
     List<Listener> active = new ArrayList<>(all.size());
@@ -832,17 +822,13 @@ public final class ExecutionPlan implements AutoCloseable {
         }
       }
     }
-    for (INDArray b : buffers) {
-      b.setCloseable(true);
-      if (b.closeable()) b.close();
-    }
-    buffers.clear();
+    pool.close();
   }
 
   @Override
   public String toString() {
-    return "ExecutionPlan[" + steps.size() + " ops, " + slots.size() + " arrays in " + buffers.size() + " buffers, "
-        + (plannedBytes >> 20) + " MB (live at most " + (peakLiveBytes >> 20) + " MB), kernels " + kernels()
+    return "ExecutionPlan[" + steps.size() + " ops, " + slots.size() + " arrays in " + numBuffers() + " buffers, "
+        + (plannedBytes() >> 20) + " MB (live at most " + (peakLiveBytes >> 20) + " MB), kernels " + kernels()
         + ", outputs " + Arrays.toString(outputs.toArray()) + "]";
   }
 }

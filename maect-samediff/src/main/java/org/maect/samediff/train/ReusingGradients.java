@@ -47,14 +47,6 @@ public final class ReusingGradients {
 
   private ReusingGradients() {}
 
-  /**
-   * {@code fn.output(placeholders, names)}, replayed from an {@link ExecutionPlan} when the pass has been run
-   * with these shapes before (the first call records it in the session).
-   */
-  static Map<String, INDArray> run(SameDiff fn, Map<String, INDArray> placeholders, List<String> names) {
-    return ExecutionPlans.output(fn, placeholders, names.toArray(new String[0]));
-  }
-
   /** The gradient function with its session cache on (and capped if {@link #CACHE_PROPERTY} is set). */
   private static SameDiff gradientFunction(SameDiff sd) {
     GradFunction.ensure(sd);
@@ -74,7 +66,7 @@ public final class ReusingGradients {
   public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
     GradFunction.ensure(sd);
     if (!ENABLED) return sd.output(placeholders, outputs);
-    return run(gradientFunction(sd), placeholders, List.of(outputs));
+    return ExecutionPlans.output(gradientFunction(sd), placeholders, outputs);
   }
 
   /**
@@ -100,7 +92,7 @@ public final class ReusingGradients {
         names.add(g.name());
       }
     }
-    Map<String, INDArray> all = run(gradFn, placeholders, names);
+    Map<String, INDArray> all = ExecutionPlans.output(gradFn, placeholders, names.toArray(new String[0]));
     Map<String, INDArray> out = new HashMap<>();
     for (String s : outputs) out.put(s, all.get(s));
     Map<String, INDArray> grads = new HashMap<>();
