@@ -594,7 +594,10 @@ public final class ExecutionPlan implements AutoCloseable {
       if (r.bArgs().length > 0) ctx.setBArguments(r.bArgs());
       if (r.dArgs().length > 0) ctx.setDArguments(r.dArgs());
       Step step = new Step(r.op(), Kind.EXEC, ctxIn, scalar, outSlots, ctx);
-      if (scalar == null) step.kernel = PlanKernels.select(df, r.inShapes(), r.inTypes(), r.outShapes(), r.outTypes());
+      if (scalar == null) {
+        step.kernel = PlanKernels.select(df, r.iArgs(), r.tArgs(), r.inShapes(), r.inTypes(), r.outShapes(),
+            r.outTypes());
+      }
       steps.add(step);
     }
     Map<String, Ref> outputRefs = new LinkedHashMap<>();

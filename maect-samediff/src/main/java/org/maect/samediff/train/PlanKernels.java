@@ -5,6 +5,8 @@ import java.util.Map;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -21,10 +23,12 @@ import org.slf4j.LoggerFactory;
  *       erf with the Abramowitz-Stegun 7.1.26 formula PyTorch's vectorised CPU erf uses (|error| < 6e-7);
  *   <li>{@code reduce_sum} over the rows of a row-major {@code [N, C]} array (every Linear's bias gradient):
  *       libnd4j walks the columns with stride C (3.6 ms for {@code [6400, 256]}); a {@code [1, N] x [N, C]} GEMM
- *       with a ones row does it in a fraction of that.
+ *       with a ones row does it in a fraction of that;
+ *   <li>{@code matmul} / {@code matmul_bp} on batches of small FLOAT matrices (attention): libnd4j multiplies
+ *       them one at a time at 3-20 GFLOP/s; {@link BatchedMatmul} blocks them in registers with the Vector API.
  * </ul>
  * {@code -Dmaect.samediff.kernels=false} keeps libnd4j's ops (comparisons). The Vector API kernels need
- * {@code --add-modules jdk.incubator.vector} (the launcher sets it); without it only the GEMM kernel is used.
+ * {@code --add-modules jdk.incubator.vector} (the launcher sets it); without it only the column-sum kernel is used.
  */
 final class PlanKernels {
   private static final Logger log = LoggerFactory.getLogger(PlanKernels.class);
@@ -66,6 +70,24 @@ final class PlanKernels {
    */
   static PlanKernel select(DifferentialFunction op, long[][] inShapes, DataType[] inTypes, long[][] outShapes,
       DataType[] outTypes) {
+    return select(op, new long[0], new double[0], inShapes, inTypes, outShapes, outTypes);
+  }
+
+  /**
+   * The kernel replacing {@code op}, or null to run the op itself.
+   *
+   * @param iArgs the op's recorded integer arguments (a matmul's transpose flags)
+   * @param tArgs the op's recorded floating-point arguments (a matmul's alpha and beta)
+   * @param inShapes the recorded input arrays' shapes
+   * @param inTypes their data types
+   * @param outShapes the recorded output shapes
+   * @param outTypes their data types
+   */
+  static PlanKernel select(DifferentialFunction op, long[] iArgs, double[] tArgs, long[][] inShapes,
+      DataType[] inTypes, long[][] outShapes, DataType[] outTypes) {
+    if (ENABLED && VECTOR != null && (op.getClass() == Mmul.class || op.getClass() == MmulBp.class)) {
+      return matmul(op.getClass() == MmulBp.class, iArgs, tArgs, inShapes, inTypes, outTypes);
+    }
     if (!ENABLED || inShapes.length != 1 || outShapes.length != 1 || inTypes[0] != outTypes[0]) return null;
     if (VECTOR != null && inTypes[0] == DataType.FLOAT && length(inShapes[0]) == length(outShapes[0])) {
       if (op.getClass() == Erf.class) return VECTOR.erf();
@@ -77,6 +99,25 @@ final class PlanKernels {
       return new ColumnSum();
     }
     return null;
+  }
+
+  /** A batched small-matrix kernel for a {@code matmul} / {@code matmul_bp} with these arguments, or null. */
+  private static PlanKernel matmul(boolean backward, long[] iArgs, double[] tArgs, long[][] inShapes,
+      DataType[] inTypes, DataType[] outTypes) {
+    if (inShapes.length != (backward ? 3 : 2) || outTypes.length != (backward ? 2 : 1)) return null;
+    for (DataType t : inTypes) {
+      if (t != DataType.FLOAT) return null;
+    }
+    for (DataType t : outTypes) {
+      if (t != DataType.FLOAT) return null;
+    }
+    boolean ta = iArgs.length > 0 && iArgs[0] != 0;
+    boolean tb = iArgs.length > 1 && iArgs[1] != 0;
+    if (iArgs.length > 2 && iArgs[2] != 0) return null; // transposed result
+    if (tArgs.length > 0 && tArgs[0] != 1.0) return null; // alpha
+    if (tArgs.length > 1 && tArgs[1] != 0.0) return null; // beta
+    if (!BatchedMatmul.suits(inShapes[0], inShapes[1], ta, tb)) return null;
+    return VECTOR.matmul(backward, ta, tb);
   }
 
   private static long length(long[] shape) {

@@ -39,6 +39,11 @@ final class VectorTransforms {
     return exp;
   }
 
+  /** A {@link BatchedMatmul} (its own scratch arrays: one per plan step). */
+  PlanKernel matmul(boolean backward, boolean transposeA, boolean transposeB) {
+    return new BatchedMatmul(backward, transposeA, transposeB);
+  }
+
   /** erf of {@code n} floats from {@code in} to {@code out} (byte buffers in native order, from offset 0). */
   static void erf(ByteBuffer in, ByteBuffer out, int n) {
     FloatVector one = FloatVector.broadcast(S, 1f);
