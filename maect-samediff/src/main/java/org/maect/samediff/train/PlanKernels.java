@@ -1,5 +1,6 @@
 package org.maect.samediff.train;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -7,7 +8,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.SubBpOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *       libnd4j walks the columns with stride C (3.6 ms for {@code [6400, 256]}); a {@code [1, N] x [N, C]} GEMM
  *       with a ones row does it in a fraction of that;
  *   <li>{@code matmul} / {@code matmul_bp} on batches of small FLOAT matrices (attention): libnd4j multiplies
- *       them one at a time at 3-20 GFLOP/s; {@link BatchedMatmul} blocks them in registers with the Vector API.
+ *       them one at a time at 3-20 GFLOP/s; {@link BatchedMatmul} blocks them in registers with the Vector API;
+ *   <li>the BatchNorm / ReLU backward ops of the NNCLR head ({@code add_bp}, {@code subtract_bp},
+ *       {@code multiply_bp} with a broadcast operand, {@code thresholdedrelu_bp}, {@code reduce_mean} over rows
+ *       with kept dimensions): libnd4j's broadcast backward takes ~20 ns per element ({@link BroadcastKernels}).
  * </ul>
  * {@code -Dmaect.samediff.kernels=false} keeps libnd4j's ops (comparisons). The Vector API kernels need
  * {@code --add-modules jdk.incubator.vector} (the launcher sets it); without it only the column-sum kernel is used.
@@ -88,6 +97,26 @@ final class PlanKernels {
     if (ENABLED && VECTOR != null && (op.getClass() == Mmul.class || op.getClass() == MmulBp.class)) {
       return matmul(op.getClass() == MmulBp.class, iArgs, tArgs, inShapes, inTypes, outTypes);
     }
+    if (ENABLED && VECTOR != null && allFloat(inTypes) && allFloat(outTypes)) {
+      Class<?> c = op.getClass();
+      if ((c == AddBpOp.class || c == SubBpOp.class || c == MulBpOp.class) && inShapes.length == 3
+          && outShapes.length == 2) {
+        BroadcastKernels.Arith kind = c == AddBpOp.class ? BroadcastKernels.Arith.ADD
+            : c == SubBpOp.class ? BroadcastKernels.Arith.SUB : BroadcastKernels.Arith.MUL;
+        PlanKernel k = VECTOR.arithmeticBp(kind, inShapes[0], inShapes[1], inShapes[2]);
+        if (k != null) return k;
+      }
+      if (c == ThresholdReluBp.class && inShapes.length == 2 && tArgs.length == 1
+          && Arrays.equals(inShapes[0], inShapes[1]) && outShapes.length == 1
+          && Arrays.equals(outShapes[0], inShapes[0])) {
+        return VECTOR.reluBp(tArgs[0]);
+      }
+      if ((c == Mean.class || c == Sum.class) && inShapes.length == 1 && outShapes.length == 1
+          && inShapes[0].length == outShapes[0].length) {
+        PlanKernel k = VECTOR.midReduce(c == Mean.class, inShapes[0], outShapes[0]);
+        if (k != null) return k;
+      }
+    }
     if (!ENABLED || inShapes.length != 1 || outShapes.length != 1 || inTypes[0] != outTypes[0]) return null;
     if (VECTOR != null && inTypes[0] == DataType.FLOAT && length(inShapes[0]) == length(outShapes[0])) {
       if (op.getClass() == Erf.class) return VECTOR.erf();
@@ -117,7 +146,18 @@ final class PlanKernels {
     if (tArgs.length > 0 && tArgs[0] != 1.0) return null; // alpha
     if (tArgs.length > 1 && tArgs[1] != 0.0) return null; // beta
     if (!BatchedMatmul.suits(inShapes[0], inShapes[1], ta, tb)) return null;
+    long[] b = inShapes[1];
+    if (!backward && tb && b[b.length - 2] > 32) {
+      return null; // q k^T with 50 tokens: libnd4j is as fast (the transposed copy of B costs what blocking gains)
+    }
     return VECTOR.matmul(backward, ta, tb);
+  }
+
+  private static boolean allFloat(DataType[] types) {
+    for (DataType t : types) {
+      if (t != DataType.FLOAT) return false;
+    }
+    return types.length > 0;
   }
 
   private static long length(long[] shape) {

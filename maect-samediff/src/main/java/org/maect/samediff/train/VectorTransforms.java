@@ -39,6 +39,19 @@ final class VectorTransforms {
     return exp;
   }
 
+  /** A {@link BroadcastKernels} kernel for an arithmetic backward op, or null. */
+  PlanKernel arithmeticBp(BroadcastKernels.Arith kind, long[] x, long[] y, long[] dz) {
+    return BroadcastKernels.arithmeticBp(kind, x, y, dz);
+  }
+
+  PlanKernel reluBp(double cutoff) {
+    return BroadcastKernels.reluBp(cutoff);
+  }
+
+  PlanKernel midReduce(boolean mean, long[] in, long[] out) {
+    return BroadcastKernels.midReduce(mean, in, out);
+  }
+
   /** A {@link BatchedMatmul} (its own scratch arrays: one per plan step). */
   PlanKernel matmul(boolean backward, boolean transposeA, boolean transposeB) {
     return new BatchedMatmul(backward, transposeA, transposeB);
