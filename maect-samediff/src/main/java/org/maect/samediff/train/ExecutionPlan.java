@@ -231,7 +231,7 @@ public final class ExecutionPlan implements AutoCloseable {
     if (TRACE) {
       List<SameDiffOp> order = null;
       try {
-        order = order(fn, outputs);
+        order = LayerNormFusion.apply(fn, order(fn, outputs), outputs);
       } catch (UnsupportedGraphException e) {
         log.debug("pass not traced ({}): recording it in the session", e.getMessage());
       }
@@ -399,7 +399,8 @@ public final class ExecutionPlan implements AutoCloseable {
           ctx.setArgs(in, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
           outs = allocate(fn, c.calculateOutputShape(ctx), outNames, op, pool, kept, root);
           ctx.setOutputArrays(outs);
-          Nd4j.exec(c, ctx);
+          if (c instanceof FusedOp f) f.kernel().run(in, outs);
+          else Nd4j.exec(c, ctx);
         } else {
           Op o = (Op) df;
           if (o instanceof ScalarOp so && in.length == 2) {
@@ -594,7 +595,9 @@ public final class ExecutionPlan implements AutoCloseable {
       if (r.bArgs().length > 0) ctx.setBArguments(r.bArgs());
       if (r.dArgs().length > 0) ctx.setDArguments(r.dArgs());
       Step step = new Step(r.op(), Kind.EXEC, ctxIn, scalar, outSlots, ctx);
-      if (scalar == null) {
+      if (df instanceof FusedOp f) {
+        step.kernel = f.kernel();
+      } else if (scalar == null) {
         step.kernel = PlanKernels.select(df, r.iArgs(), r.tArgs(), r.inShapes(), r.inTypes(), r.outShapes(),
             r.outTypes());
       }
@@ -734,6 +737,7 @@ public final class ExecutionPlan implements AutoCloseable {
           for (Listener l : listeners) l.preOpExecution(fn, at, st.sdOp, st.ctx);
           DifferentialFunction df = st.sdOp.getOp();
           if (st.kernel == null || !st.kernel.run(st.boundIn, st.boundOut)) {
+            if (df instanceof FusedOp) throw new IllegalStateException(st.sdOp.getName() + ": kernel declined");
             if (df instanceof CustomOp c) {
               Nd4j.exec(c, st.ctx);
             } else {

@@ -130,6 +130,16 @@ final class PlanKernels {
     return null;
   }
 
+  /** The fused LayerNorm forward ({@link LayerNormKernels}); needs the Vector API. */
+  static PlanKernel layerNorm(double eps) {
+    return VECTOR.layerNorm(eps);
+  }
+
+  /** The fused LayerNorm backward with these output roles; needs the Vector API. */
+  static PlanKernel layerNormBp(double eps, FusedOp.Role[] roles) {
+    return VECTOR.layerNormBp(eps, roles);
+  }
+
   /** A batched small-matrix kernel for a {@code matmul} / {@code matmul_bp} with these arguments, or null. */
   private static PlanKernel matmul(boolean backward, long[] iArgs, double[] tArgs, long[][] inShapes,
       DataType[] inTypes, DataType[] outTypes) {

@@ -52,6 +52,14 @@ final class VectorTransforms {
     return BroadcastKernels.midReduce(mean, in, out);
   }
 
+  PlanKernel layerNorm(double eps) {
+    return new LayerNormKernels.Forward(eps);
+  }
+
+  PlanKernel layerNormBp(double eps, FusedOp.Role[] roles) {
+    return new LayerNormKernels.Backward(eps, roles);
+  }
+
   /** A {@link BatchedMatmul} (its own scratch arrays: one per plan step). */
   PlanKernel matmul(boolean backward, boolean transposeA, boolean transposeB) {
     return new BatchedMatmul(backward, transposeA, transposeB);

@@ -3,6 +3,7 @@ package org.maect.samediff.vit;
 import org.maect.core.config.ViTConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.maect.samediff.train.FusedLayerNorm;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -22,6 +23,12 @@ public final class LayerNorm {
     SameDiff sd = p.sd();
     SDVariable g = p.ones(prefix + ".weight", dim);
     SDVariable b = p.zeros(prefix + ".bias", dim);
+    try (org.nd4j.autodiff.samediff.NameScope ns = sd.withNameScope(FusedLayerNorm.scope(prefix))) {
+      return compose(p, sd, x, g, b, dim).rename(FusedLayerNorm.scope(prefix) + "/" + FusedLayerNorm.OUTPUT);
+    }
+  }
+
+  private static SDVariable compose(Params p, SameDiff sd, SDVariable x, SDVariable g, SDVariable b, long dim) {
     SDVariable avg = sd.constant(Nd4j.ones(p.dataType(), dim, 1).divi(dim)); // [D, 1]
     SDVariable row = sd.constant(Nd4j.ones(p.dataType(), 1, dim));           // [1, D]
     SDVariable mean = x.mmul(avg);                                           // [N, 1]

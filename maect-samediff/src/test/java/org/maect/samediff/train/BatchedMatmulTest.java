@@ -68,6 +68,10 @@ class BatchedMatmulTest {
         new long[][] {a.shape(), b.shape()}, f2, new long[][] {dc.shape()}, new DataType[] {DataType.FLOAT});
     PlanKernel bwd = PlanKernels.select(new MmulBp(), iArgs, new double[0],
         new long[][] {a.shape(), b.shape(), dc.shape()}, f3, new long[][] {a.shape(), b.shape()}, f2);
+    if (tb && n > 32) {
+      assertThat(fwd).as("q k^T with many tokens stays in libnd4j").isNull();
+      fwd = new BatchedMatmul(false, ta, tb); // still checked: the backward runs the same products
+    }
     assertThat(fwd).isInstanceOf(BatchedMatmul.class);
     assertThat(bwd).isInstanceOf(BatchedMatmul.class);
 

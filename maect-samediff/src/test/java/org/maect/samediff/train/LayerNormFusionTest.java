@@ -1,0 +1,209 @@
+package org.maect.samediff.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.maect.samediff.vit.LayerNorm;
+import org.maect.samediff.vit.Params;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@link LayerNormFusion} and {@link LayerNormKernels}: the fused kernels against LayerNorm and its gradients in
+ * double (the forward by its definition, the gradients by central finite differences of that definition), and fused
+ * plans against SameDiff's session running the composed ops (losses and every gradient, FLOAT).
+ */
+class LayerNormFusionTest {
+  private static final double EPS = 1e-6;
+
+  @BeforeEach
+  void needsVectorApi() {
+    assumeThat(PlanKernels.vectorAvailable()).as("jdk.incubator.vector loaded").isTrue();
+  }
+
+  private static float[] gaussian(int n, double scale, double shift, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = (float) (rng.nextGaussian() * scale + shift);
+    return v;
+  }
+
+  /** {@code sum(dy * LayerNorm(x))} in double, the function whose gradients the backward computes. */
+  private static double[] layerNorm(double[] x, double[] g, double[] b, int n, int d) {
+    double[] y = new double[n * d];
+    for (int r = 0; r < n; r++) {
+      double m = 0;
+      for (int i = 0; i < d; i++) m += x[r * d + i];
+      m /= d;
+      double v = 0;
+      for (int i = 0; i < d; i++) v += (x[r * d + i] - m) * (x[r * d + i] - m);
+      v /= d;
+      for (int i = 0; i < d; i++) y[r * d + i] = (x[r * d + i] - m) / Math.sqrt(v + EPS) * g[i] + b[i];
+    }
+    return y;
+  }
+
+  private static double dot(double[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  }
+
+  private static double[] toDouble(float[] v) {
+    double[] d = new double[v.length];
+    for (int i = 0; i < v.length; i++) d[i] = v[i];
+    return d;
+  }
+
+  @Test
+  void kernelsMatchTheDefinitionAndItsFiniteDifferenceGradients() {
+    int n = 5;
+    int d = 21; // not a multiple of the vector length
+    float[] x = gaussian(n * d, 2.0, 0.7, 1);
+    float[] g = gaussian(d, 0.5, 1.0, 2);
+    float[] b = gaussian(d, 0.5, 0.0, 3);
+    float[] dy = gaussian(n * d, 1.0, 0.0, 4);
+    INDArray xa = Nd4j.create(x, new long[] {n, d}, 'c');
+    INDArray ga = Nd4j.create(g, new long[] {d}, 'c');
+    INDArray ba = Nd4j.create(b, new long[] {d}, 'c');
+    INDArray dya = Nd4j.create(dy, new long[] {n, d}, 'c');
+    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, d);
+    assertThat(PlanKernels.layerNorm(EPS).run(new INDArray[] {xa, ga, ba}, new INDArray[] {y})).isTrue();
+    double[] xd = toDouble(x);
+    double[] gd = toDouble(g);
+    double[] bd = toDouble(b);
+    double[] ref = layerNorm(xd, gd, bd, n, d);
+    float[] yv = y.data().asFloat();
+    for (int i = 0; i < ref.length; i++) assertThat((double) yv[i]).as("y[%d]", i).isCloseTo(ref[i], Offset.offset(2e-6));
+
+    // outputs in an order the fusion may produce: dg, dx, a second (zero) part of dx, db
+    FusedOp.Role[] roles = {FusedOp.Role.DG, FusedOp.Role.DX, FusedOp.Role.DX, FusedOp.Role.DB};
+    INDArray dg = Nd4j.createUninitialized(DataType.FLOAT, d);
+    INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, n, d);
+    INDArray dx2 = Nd4j.valueArrayOf(new long[] {n, d}, 7f, DataType.FLOAT);
+    INDArray db = Nd4j.createUninitialized(DataType.FLOAT, d);
+    assertThat(PlanKernels.layerNormBp(EPS, roles).run(new INDArray[] {xa, ga, dya},
+        new INDArray[] {dg, dx, dx2, db})).isTrue();
+    double h = 1e-6;
+    float[] dxv = dx.data().asFloat();
+    for (int i = 0; i < n * d; i++) {
+      double[] p = xd.clone();
+      double[] m = xd.clone();
+      p[i] += h;
+      m[i] -= h;
+      double fd = (dot(layerNorm(p, gd, bd, n, d), dy) - dot(layerNorm(m, gd, bd, n, d), dy)) / (2 * h);
+      assertThat((double) dxv[i]).as("dx[%d]", i).isCloseTo(fd, Offset.offset(2e-4));
+    }
+    assertThat(dx2.amaxNumber().doubleValue()).as("the second part of dx").isEqualTo(0.0);
+    for (int i = 0; i < d; i++) {
+      double[] p = gd.clone();
+      double[] m = gd.clone();
+      p[i] += h;
+      m[i] -= h;
+      double fd = (dot(layerNorm(xd, p, bd, n, d), dy) - dot(layerNorm(xd, m, bd, n, d), dy)) / (2 * h);
+      assertThat((double) dg.getFloat(i)).as("dg[%d]", i).isCloseTo(fd, Offset.offset(2e-4));
+      double s = 0;
+      for (int r = 0; r < n; r++) s += dy[r * d + i]; // d(sum dy y)/db = sum of dy over rows
+      assertThat((double) db.getFloat(i)).as("db[%d]", i).isCloseTo(s, Offset.offset(1e-5));
+    }
+  }
+
+  /** {@code h = x w; out = h + LN(h)^2 * c} (h's gradient arrives in parts), loss {@code sum(out * r)}. */
+  private static SameDiff residualGraph(int d, long seed) {
+    SameDiff sd = SameDiff.create();
+    Params p = new Params(sd, DataType.FLOAT, seed);
+    SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, d);
+    SDVariable w = sd.var("w", Nd4j.create(gaussian(d * d, 0.3, 0, seed + 1), new long[] {d, d}, 'c'));
+    SDVariable h = x.mmul(w);
+    SDVariable ln = LayerNorm.apply(p, "blk.norm", h, d);
+    sd.getVariable("blk.norm.weight").getArr().assign(Nd4j.create(gaussian(d, 0.3, 1, seed + 2), new long[] {d}, 'c'));
+    sd.getVariable("blk.norm.bias").getArr().assign(Nd4j.create(gaussian(d, 0.3, 0, seed + 3), new long[] {d}, 'c'));
+    SDVariable out = h.add(ln.mul(ln).mul(0.5));
+    SDVariable r = sd.placeHolder("r", DataType.FLOAT, -1, d);
+    out.mul(r).sum().rename("loss");
+    sd.setLossVariables("loss");
+    return sd;
+  }
+
+  private static Map<String, INDArray> feed(int n, int d, long seed) {
+    return Map.of("x", Nd4j.create(gaussian(n * d, 1, 0.3, seed), new long[] {n, d}, 'c'),
+        "r", Nd4j.create(gaussian(n * d, 1, 0, seed + 7), new long[] {n, d}, 'c'));
+  }
+
+  @Test
+  void fusedTrainingPassGivesTheSessionsLossAndGradients() {
+    int d = 24;
+    SameDiff sd = residualGraph(d, 5);
+    List<String> params = List.of("w", "blk.norm.weight", "blk.norm.bias");
+    GradFunction.ensure(sd);
+    SameDiff fn = sd.getFunction("grad");
+    try {
+      for (int step = 0; step < 3; step++) {
+        Map<String, INDArray> ph = feed(40, d, 10 + step);
+        OutAndGrad stock = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
+        OutAndGrad fused = ReusingGradients.calculate(sd, ph, List.of("loss"), params);
+        assertThat(fused.getOutputs().get("loss").getDouble(0)).as("loss")
+            .isCloseTo(stock.getOutputs().get("loss").getDouble(0), Offset.offset(1e-4));
+        for (String n : params) {
+          INDArray a = fused.getGradients().get(n);
+          INDArray b = stock.getGradients().get(n);
+          double scale = Math.max(1, b.amaxNumber().doubleValue());
+          assertThat(a.sub(b).amaxNumber().doubleValue()).as("step %d %s", step, n).isLessThan(2e-5 * scale);
+        }
+      }
+      List<String> names = new ArrayList<>(List.of("loss"));
+      for (String n : params) names.add(sd.getVariable(n).getGradient().name());
+      ExecutionPlan.Recording rec = ExecutionPlan.record(fn, feed(40, d, 99), names);
+      try (ExecutionPlan plan = rec.plan()) {
+        assertThat(plan.kernels()).containsKeys("fused layer_norm (Vector API)", "fused layer_norm_bp (Vector API)");
+      }
+    } finally {
+      ExecutionPlans.forget(fn);
+    }
+  }
+
+  @Test
+  void inferenceFusesTheForwardAndAPlaceholderInputNeedsNoInputGradient() {
+    int d = 16;
+    SameDiff sd = SameDiff.create();
+    Params p = new Params(sd, DataType.FLOAT, 3);
+    SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, d);
+    SDVariable y = LayerNorm.apply(p, "n", x, d);
+    sd.getVariable("n.weight").getArr().assign(Nd4j.create(gaussian(d, 0.3, 1, 8), new long[] {d}, 'c'));
+    SDVariable r = sd.placeHolder("r", DataType.FLOAT, -1, d);
+    y.mul(r).sum().rename("loss");
+    sd.setLossVariables("loss");
+    Map<String, INDArray> ph = feed(12, d, 4);
+    INDArray stockY = sd.output(ph, y.name()).get(y.name());
+    try (ExecutionPlan plan = ExecutionPlan.record(sd, ph, List.of(y.name())).plan()) {
+      assertThat(plan.kernels()).containsOnlyKeys("fused layer_norm (Vector API)");
+      assertThat(plan.numOps()).isEqualTo(1);
+      INDArray fusedY = plan.run(ph).get(y.name());
+      assertThat(fusedY.sub(stockY).amaxNumber().doubleValue()).isLessThan(1e-5);
+    }
+    List<String> params = List.of("n.weight", "n.bias");
+    OutAndGrad stock = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
+    GradFunction.ensure(sd);
+    SameDiff fn = sd.getFunction("grad");
+    try {
+      OutAndGrad fused = ReusingGradients.calculate(sd, ph, List.of("loss"), params);
+      for (String n : params) {
+        assertThat(fused.getGradients().get(n).sub(stock.getGradients().get(n)).amaxNumber().doubleValue()).as(n)
+            .isLessThan(2e-5);
+      }
+    } finally {
+      ExecutionPlans.forget(fn);
+    }
+  }
+}
