@@ -231,7 +231,7 @@ public final class ExecutionPlan implements AutoCloseable {
     if (TRACE) {
       List<SameDiffOp> order = null;
       try {
-        order = LayerNormFusion.apply(fn, order(fn, outputs), outputs);
+        order = SiteFusion.apply(fn, order(fn, outputs), outputs);
       } catch (UnsupportedGraphException e) {
         log.debug("pass not traced ({}): recording it in the session", e.getMessage());
       }

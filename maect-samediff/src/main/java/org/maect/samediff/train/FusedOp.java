@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 /**
  * An op of an {@link ExecutionPlan} that stands for a group of graph ops and is computed by a Java
- * {@link PlanKernel} ({@link LayerNormFusion}). It exists only in a plan's op order, never in a SameDiff graph, and
+ * {@link PlanKernel} ({@link SiteFusion}). It exists only in a plan's op order, never in a SameDiff graph, and
  * has no libnd4j implementation: the plan runs its kernel, which never declines.
  *
  * <p>Each output has a role that fixes its shape: {@link Role#Y} and {@link Role#DX} the shape of the first input,

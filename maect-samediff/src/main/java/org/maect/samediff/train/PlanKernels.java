@@ -130,6 +130,16 @@ final class PlanKernels {
     return null;
   }
 
+  /** The fused GELU forward ({@link GeluKernels}); needs the Vector API. */
+  static PlanKernel gelu() {
+    return VECTOR.gelu();
+  }
+
+  /** The fused GELU backward writing {@code outputs} parts of x's gradient; needs the Vector API. */
+  static PlanKernel geluBp(int outputs) {
+    return VECTOR.geluBp(outputs);
+  }
+
   /** The fused LayerNorm forward ({@link LayerNormKernels}); needs the Vector API. */
   static PlanKernel layerNorm(double eps) {
     return VECTOR.layerNorm(eps);

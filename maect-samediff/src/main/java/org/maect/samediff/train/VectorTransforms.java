@@ -52,6 +52,14 @@ final class VectorTransforms {
     return BroadcastKernels.midReduce(mean, in, out);
   }
 
+  PlanKernel gelu() {
+    return new GeluKernels.Forward();
+  }
+
+  PlanKernel geluBp(int outputs) {
+    return new GeluKernels.Backward(outputs);
+  }
+
   PlanKernel layerNorm(double eps) {
     return new LayerNormKernels.Forward(eps);
   }
@@ -67,21 +75,21 @@ final class VectorTransforms {
 
   /** erf of {@code n} floats from {@code in} to {@code out} (byte buffers in native order, from offset 0). */
   static void erf(ByteBuffer in, ByteBuffer out, int n) {
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    FloatVector a1 = FloatVector.broadcast(S, A1);
-    FloatVector a2 = FloatVector.broadcast(S, A2);
-    FloatVector a3 = FloatVector.broadcast(S, A3);
     int i = 0;
     int up = S.loopBound(n);
-    for (; i < up; i += S.length()) {
-      FloatVector x = FloatVector.fromByteBuffer(S, in, 4 * i, ORDER);
-      FloatVector t = one.div(x.abs().fma(P, 1f));
-      FloatVector poly = t.fma(A5, A4).fma(t, a3).fma(t, a2).fma(t, a1).mul(t);
-      FloatVector e = x.mul(x).neg().lanewise(VectorOperators.EXP);
-      FloatVector y = one.sub(poly.mul(e));
-      y.blend(y.neg(), x.compare(VectorOperators.LT, 0f)).intoByteBuffer(out, 4 * i, ORDER);
-    }
+    for (; i < up; i += S.length()) erf(FloatVector.fromByteBuffer(S, in, 4 * i, ORDER)).intoByteBuffer(out, 4 * i, ORDER);
     for (; i < n; i++) out.putFloat(4 * i, erf(in.getFloat(4 * i)));
+  }
+
+  /** erf of each lane (the formula above). */
+  static FloatVector erf(FloatVector x) {
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    FloatVector t = one.div(x.abs().fma(P, 1f));
+    FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
+        .fma(t, FloatVector.broadcast(S, A1)).mul(t);
+    FloatVector e = x.mul(x).neg().lanewise(VectorOperators.EXP);
+    FloatVector y = one.sub(poly.mul(e));
+    return y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
   }
 
   /** The same formula for one value (the loop's tail). */

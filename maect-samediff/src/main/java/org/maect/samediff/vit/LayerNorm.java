@@ -3,7 +3,7 @@ package org.maect.samediff.vit;
 import org.maect.core.config.ViTConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.maect.samediff.train.FusedLayerNorm;
+import org.maect.samediff.train.FusionScopes;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -23,8 +23,9 @@ public final class LayerNorm {
     SameDiff sd = p.sd();
     SDVariable g = p.ones(prefix + ".weight", dim);
     SDVariable b = p.zeros(prefix + ".bias", dim);
-    try (org.nd4j.autodiff.samediff.NameScope ns = sd.withNameScope(FusedLayerNorm.scope(prefix))) {
-      return compose(p, sd, x, g, b, dim).rename(FusedLayerNorm.scope(prefix) + "/" + FusedLayerNorm.OUTPUT);
+    String scope = prefix + FusionScopes.LAYER_NORM; // execution plans run the site fused (SiteFusion)
+    try (org.nd4j.autodiff.samediff.NameScope ns = sd.withNameScope(scope)) {
+      return compose(p, sd, x, g, b, dim).rename(scope + "/" + FusionScopes.OUTPUT);
     }
   }
 

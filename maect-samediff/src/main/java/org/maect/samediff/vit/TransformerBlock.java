@@ -20,7 +20,7 @@ public final class TransformerBlock {
     SDVariable h = LayerNorm.apply(p, prefix + ".norm1", x, dim);
     x = x.add(Attention.apply(p, prefix + ".attn", h, seqLen, dim, heads));
     SDVariable m = LayerNorm.apply(p, prefix + ".norm2", x, dim);
-    m = Gelu.apply(Linear.apply(p, prefix + ".mlp.fc1", m, dim, mlpHidden));
+    m = Gelu.apply(prefix + ".mlp.act", Linear.apply(p, prefix + ".mlp.fc1", m, dim, mlpHidden));
     m = Linear.apply(p, prefix + ".mlp.fc2", m, mlpHidden, dim);
     return x.add(m);
   }

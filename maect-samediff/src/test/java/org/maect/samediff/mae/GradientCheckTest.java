@@ -71,11 +71,11 @@ class GradientCheckTest {
     SplittableRandom r = new SplittableRandom(2);
     SameDiff sd = SameDiff.create();
     SDVariable x = sd.var("x", randn(r, 5, 7).muli(3));
-    SDVariable y = Gelu.apply(x);
+    SDVariable y = Gelu.apply("g", x);
     weightedSum(sd, y, r, 5, 7).rename("loss");
     FiniteDifferences.check(sd, "loss", Map.of(), List.of("x"), RTOL, ATOL);
     // and the value is the erf GELU: gelu(1) = 0.8413447460685429
-    INDArray one = Gelu.apply(sd.constant(Nd4j.scalar(1.0))).eval();
+    INDArray one = Gelu.apply("g1", sd.constant(Nd4j.scalar(1.0))).eval();
     org.assertj.core.api.Assertions.assertThat(one.getDouble(0))
         .isCloseTo(0.8413447460685429, org.assertj.core.data.Offset.offset(1e-14));
   }

@@ -20,20 +20,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replaces, in an {@link ExecutionPlan}'s op order, each LayerNorm built by {@code org.maect.samediff.vit.LayerNorm}
- * (its ops live in the name scope {@link FusedLayerNorm#scope}) and the backward ops SameDiff derived from it by
- * two {@link FusedOp}s computed by {@link LayerNormKernels}: one pass over {@code [N, D]} forward, one backward,
- * instead of ~12 and ~25 ops.
+ * and each GELU built by {@code org.maect.samediff.vit.Gelu} (their ops live in a name scope, {@link FusionScopes}),
+ * with the backward ops SameDiff derived from them, by two {@link FusedOp}s: {@link LayerNormKernels} /
+ * {@link GeluKernels}, one pass over the activations forward and one backward, instead of ~12 + ~25 (LayerNorm) and
+ * 5 + ~11 (GELU) ops.
  *
  * <p>How a site is found, from the graph alone:
  * <ul>
  *   <li><b>forward</b> F: the ops named {@code <scope>/...}; their outputs other than {@code <scope>/out} (y) are the
- *       site's intermediates I; the one input of F that is neither in I nor the site's {@code .weight} (g) /
- *       {@code .bias} (b) is x; eps is the scalar of F's one {@code add_scalar};
+ *       site's intermediates I; the one input of F that is neither in I nor a LayerNorm's {@code .weight} (g) /
+ *       {@code .bias} (b) is x; a LayerNorm's eps is the scalar of F's one {@code add_scalar};
  *   <li><b>backward</b> R: the other ops that read an intermediate, then every op that reads an output of R and
- *       whose gradient inputs all come from R. R must read exactly one gradient from outside (dy). Each output of R
- *       read outside R must be g's or b's gradient, or the gradient a {@code *_bp} op computes for its input x (x's
- *       gradient arrives in parts: the fused op writes the whole into the first part and zeros into the others);
- *       the fused backward op takes the place of the first op of R that reads dy.
+ *       whose gradient inputs all come from R. R must read exactly one gradient from outside (dy, y's gradient: the
+ *       sites are built so that the gradient op of their last op reads an intermediate). R computes gradients from dy
+ *       back to the site's inputs, so each output of R read outside R is g's or b's gradient (by name) or a part of
+ *       x's (x's gradient arrives in parts: the fused op writes the whole into the first part and zeros into the
+ *       others); the fused backward op takes the place of the first op of R that reads dy.
  *   <li>F becomes one op if, after that, nothing but y is read outside F (an inference pass, or a pass whose
  *       backward was fused).
  * </ul>
@@ -41,24 +43,25 @@ import org.slf4j.LoggerFactory;
  * sites are fused, and only when the Vector API is loaded ({@code -Dmaect.samediff.fuse=false} switches fusion
  * off).
  */
-final class LayerNormFusion {
-  private static final Logger log = LoggerFactory.getLogger(LayerNormFusion.class);
+final class SiteFusion {
+  private static final Logger log = LoggerFactory.getLogger(SiteFusion.class);
 
-  /** System property: {@code -Dmaect.samediff.fuse=false} keeps the composed LayerNorm ops. */
+  /** System property: {@code -Dmaect.samediff.fuse=false} keeps the composed LayerNorm and GELU ops. */
   static final String PROPERTY = "maect.samediff.fuse";
 
   private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
 
-  private LayerNormFusion() {}
+  private SiteFusion() {}
 
-  /** {@code order} with every LayerNorm site that fits fused (the same list if none does). */
+  /** {@code order} with every site that fits fused (the same list if none does). */
   static List<SameDiffOp> apply(SameDiff fn, List<SameDiffOp> order, List<String> outputs) {
     if (!ENABLED || !PlanKernels.vectorAvailable()) return order;
     Set<String> scopes = new LinkedHashSet<>();
-    String marker = FusedLayerNorm.SCOPE_SUFFIX + "/";
     for (SameDiffOp op : order) {
-      int at = op.getName().indexOf(marker);
-      if (at > 0) scopes.add(op.getName().substring(0, at + FusedLayerNorm.SCOPE_SUFFIX.length()));
+      for (String suffix : List.of(FusionScopes.LAYER_NORM, FusionScopes.GELU)) {
+        int at = op.getName().indexOf(suffix + "/");
+        if (at > 0) scopes.add(op.getName().substring(0, at + suffix.length()));
+      }
     }
     if (scopes.isEmpty()) return order;
     List<SameDiffOp> cur = order;
@@ -70,7 +73,7 @@ final class LayerNormFusion {
         if (next != cur) fused++;
         cur = next;
       } catch (Unfit e) {
-        log.debug("LayerNorm {} not fused: {}", scope, e.getMessage());
+        log.debug("{} not fused: {}", scope, e.getMessage());
       }
     }
     if (fused == 0) return order;
@@ -86,10 +89,11 @@ final class LayerNormFusion {
 
   private static List<SameDiffOp> fuseSite(SameDiff fn, List<SameDiffOp> ops, Set<String> requested, String scope)
       throws Unfit {
-    String prefix = scope.substring(0, scope.length() - FusedLayerNorm.SCOPE_SUFFIX.length());
-    String y = scope + "/" + FusedLayerNorm.OUTPUT;
-    String g = prefix + ".weight";
-    String b = prefix + ".bias";
+    boolean ln = scope.endsWith(FusionScopes.LAYER_NORM);
+    String prefix = scope.substring(0, scope.length() - (ln ? FusionScopes.LAYER_NORM : FusionScopes.GELU).length());
+    String y = scope + "/" + FusionScopes.OUTPUT;
+    String g = ln ? prefix + ".weight" : null; // a GELU has no parameters
+    String b = ln ? prefix + ".bias" : null;
     Set<Integer> fwd = new LinkedHashSet<>();
     Set<String> internal = new HashSet<>();
     for (int i = 0; i < ops.size(); i++) {
@@ -107,7 +111,7 @@ final class LayerNormFusion {
     Double eps = null;
     for (int i : fwd) {
       SameDiffOp op = ops.get(i);
-      if (op.getOp() instanceof ScalarAdd sa) {
+      if (ln && op.getOp() instanceof ScalarAdd sa) {
         if (eps != null) throw new Unfit("two add_scalar ops");
         eps = sa.scalar().getDouble(0);
       }
@@ -117,8 +121,8 @@ final class LayerNormFusion {
         x = in;
       }
     }
-    if (x == null || eps == null) throw new Unfit("no input or no epsilon");
-    for (String v : List.of(x, g, b, y)) {
+    if (x == null || (ln && eps == null)) throw new Unfit("no input or no epsilon");
+    for (String v : ln ? List.of(x, g, b, y) : List.of(x, y)) {
       SDVariable var = fn.getVariable(v);
       if (var == null || var.dataType() != DataType.FLOAT) throw new Unfit(v + " is not a FLOAT variable");
     }
@@ -151,6 +155,9 @@ final class LayerNormFusion {
         if (internal.contains(in)) readsInternal = true;
         if (backOut.contains(in)) readsBack = true;
         else if (grad.contains(in)) foreignGrad = true;
+        // x's gradient (SameDiff names one of its parts <x>-grad) is where the site's backward ends: an op reading
+        // it (the sum of the parts, or the ops before the site) is outside
+        if (in.equals(x + "-grad")) foreignGrad = true;
       }
       if (readsInternal || (readsBack && !foreignGrad)) {
         back.add(i);
@@ -170,12 +177,25 @@ final class LayerNormFusion {
         }
       }
       if (dy == null) throw new Unfit("backward ops read no gradient");
+      // what R reads besides gradients: the site's values and inputs, or shapes of its parameters
+      Map<String, SameDiffOp> producerOf = new HashMap<>();
+      for (SameDiffOp op : ops) {
+        for (String o : op.getOutputsOfOp()) producerOf.put(o, op);
+      }
+      for (int i : back) {
+        for (String in : ins(ops.get(i))) {
+          if (grad.contains(in) || backOut.contains(in) || internal.contains(in) || in.equals(x) || in.equals(g)
+              || in.equals(b)) {
+            continue;
+          }
+          SameDiffOp p = producerOf.get(in);
+          boolean paramShape = p != null && !ins(p).isEmpty()
+              && ins(p).stream().allMatch(v -> v.equals(g) || v.equals(b));
+          if (!paramShape) throw new Unfit("backward op " + ops.get(i).getName() + " reads " + in);
+        }
+      }
       // outputs of the backward ops read elsewhere, with their roles
       Map<String, FusedOp.Role> escaping = new LinkedHashMap<>();
-      Map<String, Integer> producer = new HashMap<>();
-      for (int i : back) {
-        for (String o : ops.get(i).getOutputsOfOp()) producer.put(o, i);
-      }
       for (int i = 0; i < ops.size(); i++) {
         if (back.contains(i)) continue;
         for (String in : ins(ops.get(i))) {
@@ -187,25 +207,22 @@ final class LayerNormFusion {
       }
       for (String e : new ArrayList<>(escaping.keySet())) {
         FusedOp.Role role;
-        if (e.equals(g + "-grad")) {
+        if (ln && e.equals(g + "-grad")) {
           role = FusedOp.Role.DG;
-        } else if (e.equals(b + "-grad")) {
+        } else if (ln && e.equals(b + "-grad")) {
           role = FusedOp.Role.DB;
         } else {
-          SameDiffOp p = ops.get(producer.get(e));
-          int k = p.getOutputsOfOp().indexOf(e);
-          List<String> pin = ins(p);
-          if (!p.getOp().opName().endsWith("_bp") || k >= pin.size() - 1 || !pin.get(k).equals(x)) {
-            throw new Unfit("backward output " + e + " of " + p.getName() + " is not a gradient of x, g or b");
-          }
+          // R computes gradients from dy back to the site's inputs only: the rest is x's, possibly in parts
           role = FusedOp.Role.DX;
         }
         escaping.put(e, role);
       }
+      if (escaping.isEmpty()) throw new Unfit("no backward output is read");
       FusedOp.Role[] roles = escaping.values().toArray(new FusedOp.Role[0]);
-      FusedOp op = new FusedOp("fused_layer_norm_bp", PlanKernels.layerNormBp(eps, roles), roles);
-      SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused_bp").op(op).inputsToOp(List.of(x, g, dy))
-          .outputsOfOp(new ArrayList<>(escaping.keySet())).build();
+      FusedOp op = ln ? new FusedOp("fused_layer_norm_bp", PlanKernels.layerNormBp(eps, roles), roles)
+          : new FusedOp("fused_gelu_bp", PlanKernels.geluBp(roles.length), roles);
+      SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused_bp").op(op)
+          .inputsToOp(ln ? List.of(x, g, dy) : List.of(x, dy)).outputsOfOp(new ArrayList<>(escaping.keySet())).build();
       out.set(first, sdo);
       for (int i : back) {
         if (i != first) out.set(i, null);
@@ -232,10 +249,11 @@ final class LayerNormFusion {
       if (internal.contains(r)) alone = false;
     }
     if (alone && yAt >= 0) {
-      FusedOp op = new FusedOp("fused_layer_norm", PlanKernels.layerNorm(eps),
-          new FusedOp.Role[] {FusedOp.Role.Y});
-      SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused").op(op).inputsToOp(List.of(x, g, b))
-          .outputsOfOp(List.of(y)).build();
+      FusedOp.Role[] roles = {FusedOp.Role.Y};
+      FusedOp op = ln ? new FusedOp("fused_layer_norm", PlanKernels.layerNorm(eps), roles)
+          : new FusedOp("fused_gelu", PlanKernels.gelu(), roles);
+      SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused").op(op)
+          .inputsToOp(ln ? List.of(x, g, b) : List.of(x)).outputsOfOp(List.of(y)).build();
       for (int i : fwd) out.set(i, null);
       out.set(yAt, sdo);
     } else if (back.isEmpty()) {
