@@ -1,7 +1,7 @@
 package org.maect.samediff.train;
 
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,76 +22,76 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class GeluKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-  private static final int CHUNK = 4096;
   private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
   private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
   private GeluKernels() {}
 
-  private static FloatBuffer floats(INDArray x) {
-    return x.data().asNio().order(ORDER).asFloatBuffer();
+  private static ByteBuffer bytes(INDArray x) {
+    return x.data().asNio().order(ORDER);
   }
 
   private static void check(String what, INDArray a, long n) {
-    if (a.dataType() != DataType.FLOAT || !PlanKernel.dense(a) || a.length() != n || n > Integer.MAX_VALUE) {
+    if (a.dataType() != DataType.FLOAT || !PlanKernel.dense(a) || a.length() != n || n > Integer.MAX_VALUE / 4) {
       throw new IllegalStateException(what + ": needs a dense row-major FLOAT array of " + n + " values, got "
           + a.shapeInfoToString());
     }
-  }
-
-  /** {@code Phi(x) = 0.5 + 0.5 erf(x / sqrt 2)}. */
-  private static FloatVector cdf(FloatVector x) {
-    return VectorTransforms.erf(x.mul(INV_SQRT2)).fma(0.5f, 0.5f);
   }
 
   private static float cdf(float x) {
     return VectorTransforms.erf(x * INV_SQRT2) * 0.5f + 0.5f;
   }
 
-  /** Forward over one chunk (a method of its own: C2 compiles such loops well, see {@link LayerNormKernels}). */
-  private static void forwardChunk(float[] x, float[] y, int len) {
-    int up = S.loopBound(len);
+  // The loops read and write the arrays' native buffers in place (reading them in chunks into heap arrays first
+  // measured slower: the copies do not overlap the arithmetic) and live in methods of their own (see
+  // LayerNormKernels on C2 and vector loops).
+
+  /** {@code y = x Phi(x)} for {@code n} floats. */
+  static void forward(ByteBuffer x, ByteBuffer y, int n) {
+    int up = S.loopBound(n);
     int i = 0;
     for (; i < up; i += S.length()) {
-      FloatVector v = FloatVector.fromArray(S, x, i);
-      v.mul(cdf(v)).intoArray(y, i);
+      FloatVector v = FloatVector.fromByteBuffer(S, x, 4 * i, ORDER);
+      FloatVector a = v.mul(INV_SQRT2);
+      FloatVector e = a.mul(a).neg().lanewise(VectorOperators.EXP);
+      v.mul(VectorTransforms.erf(a, e).fma(0.5f, 0.5f)).intoByteBuffer(y, 4 * i, ORDER);
     }
-    for (; i < len; i++) y[i] = x[i] * cdf(x[i]);
+    for (; i < n; i++) {
+      float v = x.getFloat(4 * i);
+      y.putFloat(4 * i, v * cdf(v));
+    }
   }
 
-  /** Backward over one chunk: {@code g[i] = dy[i] (Phi(x) + x phi(x))} in place of dy. */
-  private static void backwardChunk(float[] x, float[] g, int len) {
-    int up = S.loopBound(len);
+  /**
+   * {@code dx = dy (Phi(x) + x phi(x))} for {@code n} floats; {@code exp(-x^2 / 2)} serves both erf (at
+   * {@code x / sqrt 2}) and phi.
+   */
+  static void backward(ByteBuffer x, ByteBuffer dy, ByteBuffer dx, int n) {
+    int up = S.loopBound(n);
     int i = 0;
     for (; i < up; i += S.length()) {
-      FloatVector v = FloatVector.fromArray(S, x, i);
-      FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
-      FloatVector.fromArray(S, g, i).mul(v.fma(pdf, cdf(v))).intoArray(g, i);
+      FloatVector v = FloatVector.fromByteBuffer(S, x, 4 * i, ORDER);
+      FloatVector a = v.mul(INV_SQRT2);
+      FloatVector e = a.mul(a).neg().lanewise(VectorOperators.EXP);
+      FloatVector phi = VectorTransforms.erf(a, e).fma(0.5f, 0.5f);
+      FloatVector slope = v.mul(e).fma(FloatVector.broadcast(S, INV_SQRT_2PI), phi);
+      FloatVector.fromByteBuffer(S, dy, 4 * i, ORDER).mul(slope).intoByteBuffer(dx, 4 * i, ORDER);
     }
-    for (; i < len; i++) {
-      float pdf = (float) Math.exp(-0.5f * x[i] * x[i]) * INV_SQRT_2PI;
-      g[i] = g[i] * (cdf(x[i]) + x[i] * pdf);
+    for (; i < n; i++) {
+      float v = x.getFloat(4 * i);
+      float pdf = (float) Math.exp(-0.5f * v * v) * INV_SQRT_2PI;
+      dx.putFloat(4 * i, dy.getFloat(4 * i) * (cdf(v) + v * pdf));
     }
   }
 
   /** Forward: input x, output y (same shape). */
   static final class Forward implements PlanKernel {
-    private final float[] xs = new float[CHUNK];
-    private final float[] ys = new float[CHUNK];
-
     @Override
     public boolean run(INDArray[] inputs, INDArray[] outputs) {
       long n = inputs[0].length();
       check("fused gelu input", inputs[0], n);
       check("fused gelu output", outputs[0], n);
-      FloatBuffer x = floats(inputs[0]);
-      FloatBuffer y = floats(outputs[0]);
-      for (int start = 0; start < n; start += CHUNK) {
-        int len = (int) Math.min(CHUNK, n - start);
-        x.get(start, xs, 0, len);
-        forwardChunk(xs, ys, len);
-        y.put(start, ys, 0, len);
-      }
+      forward(bytes(inputs[0]), bytes(outputs[0]), (int) n);
       return true;
     }
 
@@ -104,8 +104,6 @@ final class GeluKernels {
   /** Backward: inputs (x, dy), outputs: parts of dx (the whole into the first, zeros into the others). */
   static final class Backward implements PlanKernel {
     private final int outputs;
-    private final float[] xs = new float[CHUNK];
-    private final float[] gs = new float[CHUNK];
 
     Backward(int outputs) {
       this.outputs = outputs;
@@ -118,16 +116,7 @@ final class GeluKernels {
       check("fused gelu_bp dy", inputs[1], n);
       if (outs.length != outputs) throw new IllegalStateException("fused gelu_bp: " + outs.length + " outputs");
       for (INDArray o : outs) check("fused gelu_bp dx", o, n);
-      FloatBuffer x = floats(inputs[0]);
-      FloatBuffer dy = floats(inputs[1]);
-      FloatBuffer dx = floats(outs[0]);
-      for (int start = 0; start < n; start += CHUNK) {
-        int len = (int) Math.min(CHUNK, n - start);
-        x.get(start, xs, 0, len);
-        dy.get(start, gs, 0, len);
-        backwardChunk(xs, gs, len);
-        dx.put(start, gs, 0, len);
-      }
+      backward(bytes(inputs[0]), bytes(inputs[1]), bytes(outs[0]), (int) n);
       for (int k = 1; k < outs.length; k++) outs[k].assign(0);
       return true;
     }

@@ -83,12 +83,16 @@ final class VectorTransforms {
 
   /** erf of each lane (the formula above). */
   static FloatVector erf(FloatVector x) {
+    return erf(x, x.mul(x).neg().lanewise(VectorOperators.EXP));
+  }
+
+  /** erf of each lane given {@code expNegSquare = exp(-x^2)} (a caller that needs it too computes it once). */
+  static FloatVector erf(FloatVector x, FloatVector expNegSquare) {
     FloatVector one = FloatVector.broadcast(S, 1f);
     FloatVector t = one.div(x.abs().fma(P, 1f));
     FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
         .fma(t, FloatVector.broadcast(S, A1)).mul(t);
-    FloatVector e = x.mul(x).neg().lanewise(VectorOperators.EXP);
-    FloatVector y = one.sub(poly.mul(e));
+    FloatVector y = one.sub(poly.mul(expNegSquare));
     return y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
   }
 
