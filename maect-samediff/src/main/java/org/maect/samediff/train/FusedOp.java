@@ -14,11 +14,12 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  * has no libnd4j implementation: the plan runs its kernel, which never declines.
  *
  * <p>Each output has a role that fixes its shape: {@link Role#Y} and {@link Role#DX} the shape of the first input,
- * {@link Role#DG} and {@link Role#DB} the shape of the second.
+ * {@link Role#DG} and {@link Role#DB} the shape of the second, {@link Role#MERGED} (attention's merged heads) the
+ * first input's with a third of its last dimension (the packed qkv's).
  */
 final class FusedOp extends DynamicCustomOp {
   /** What an output holds. */
-  enum Role { Y, DX, DG, DB }
+  enum Role { Y, DX, DG, DB, MERGED }
 
   private final String name;
   private final PlanKernel kernel;
@@ -44,8 +45,10 @@ final class FusedOp extends DynamicCustomOp {
     List<INDArray> in = oc.getInputArrays();
     List<LongShapeDescriptor> out = new ArrayList<>(roles.length);
     for (Role r : roles) {
-      INDArray like = r == Role.Y || r == Role.DX ? in.get(0) : in.get(1);
-      out.add(LongShapeDescriptor.fromShape(like.shape(), like.dataType()));
+      INDArray like = r == Role.DG || r == Role.DB ? in.get(1) : in.get(0);
+      long[] shape = like.shape().clone();
+      if (r == Role.MERGED) shape[shape.length - 1] /= 3;
+      out.add(LongShapeDescriptor.fromShape(shape, like.dataType()));
     }
     return out;
   }

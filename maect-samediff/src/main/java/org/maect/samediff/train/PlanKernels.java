@@ -130,6 +130,16 @@ final class PlanKernels {
     return null;
   }
 
+  /** The fused attention core forward ({@link AttentionKernels}); needs the Vector API. */
+  static PlanKernel attention(int tokens, int heads) {
+    return VECTOR.attention(tokens, heads);
+  }
+
+  /** The fused attention core backward writing {@code outputs} parts of qkv's gradient; needs the Vector API. */
+  static PlanKernel attentionBp(int tokens, int heads, int outputs) {
+    return VECTOR.attentionBp(tokens, heads, outputs);
+  }
+
   /** The fused GELU forward ({@link GeluKernels}); needs the Vector API. */
   static PlanKernel gelu() {
     return VECTOR.gelu();

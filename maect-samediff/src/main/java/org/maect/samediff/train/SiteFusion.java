@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replaces, in an {@link ExecutionPlan}'s op order, each LayerNorm built by {@code org.maect.samediff.vit.LayerNorm}
- * and each GELU built by {@code org.maect.samediff.vit.Gelu} (their ops live in a name scope, {@link FusionScopes}),
- * with the backward ops SameDiff derived from them, by two {@link FusedOp}s: {@link LayerNormKernels} /
- * {@link GeluKernels}, one pass over the activations forward and one backward, instead of ~12 + ~25 (LayerNorm) and
- * 5 + ~11 (GELU) ops.
+ * Replaces, in an {@link ExecutionPlan}'s op order, each LayerNorm, GELU and attention core built by
+ * {@code org.maect.samediff.vit.LayerNorm} / {@code Gelu} / {@code Attention} (their ops live in a name scope,
+ * {@link FusionScopes}), with the backward ops SameDiff derived from them, by two {@link FusedOp}s: one pass over the
+ * activations forward and one backward ({@link LayerNormKernels}, {@link GeluKernels}, {@link AttentionKernels}),
+ * instead of ~12 + ~25 (LayerNorm), 5 + ~11 (GELU) and 9 + ~14 (attention) ops.
  *
  * <p>How a site is found, from the graph alone:
  * <ul>
@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *       site's intermediates I; the one input of F that is neither in I nor a LayerNorm's {@code .weight} (g) /
  *       {@code .bias} (b) is x; a LayerNorm's eps is the scalar of F's one {@code add_scalar};
  *   <li><b>backward</b> R: the other ops that read an intermediate, then every op that reads an output of R and
- *       whose gradient inputs all come from R. R must read exactly one gradient from outside (dy, y's gradient: the
- *       sites are built so that the gradient op of their last op reads an intermediate). R computes gradients from dy
+ *       whose gradient inputs all come from R or are y's gradient ({@code <y>-grad}). R must read exactly one
+ *       gradient from outside (dy, y's gradient; the sites are built so that the gradient op of their last op reads
+ *       an intermediate or dy by name), and besides gradients only the site's values and inputs or their shapes. R computes gradients from dy
  *       back to the site's inputs, so each output of R read outside R is g's or b's gradient (by name) or a part of
  *       x's (x's gradient arrives in parts: the fused op writes the whole into the first part and zeros into the
  *       others); the fused backward op takes the place of the first op of R that reads dy.
@@ -58,10 +59,14 @@ final class SiteFusion {
     if (!ENABLED || !PlanKernels.vectorAvailable()) return order;
     Set<String> scopes = new LinkedHashSet<>();
     for (SameDiffOp op : order) {
+      String name = op.getName();
       for (String suffix : List.of(FusionScopes.LAYER_NORM, FusionScopes.GELU)) {
-        int at = op.getName().indexOf(suffix + "/");
-        if (at > 0) scopes.add(op.getName().substring(0, at + suffix.length()));
+        int at = name.indexOf(suffix + "/");
+        if (at > 0) scopes.add(name.substring(0, at + suffix.length()));
       }
+      int at = name.indexOf(FusionScopes.ATTENTION);
+      int end = at > 0 ? name.indexOf('/', at) : -1;
+      if (end > 0) scopes.add(name.substring(0, end));
     }
     if (scopes.isEmpty()) return order;
     List<SameDiffOp> cur = order;
@@ -90,7 +95,20 @@ final class SiteFusion {
   private static List<SameDiffOp> fuseSite(SameDiff fn, List<SameDiffOp> ops, Set<String> requested, String scope)
       throws Unfit {
     boolean ln = scope.endsWith(FusionScopes.LAYER_NORM);
-    String prefix = scope.substring(0, scope.length() - (ln ? FusionScopes.LAYER_NORM : FusionScopes.GELU).length());
+    int attnAt = scope.lastIndexOf(FusionScopes.ATTENTION);
+    int heads = 0;
+    int tokens = 0;
+    if (attnAt > 0) {
+      String[] hs = scope.substring(attnAt + FusionScopes.ATTENTION.length()).split("_s");
+      try {
+        heads = Integer.parseInt(hs[0]);
+        tokens = Integer.parseInt(hs[1]);
+      } catch (RuntimeException e) {
+        throw new Unfit("cannot read heads and tokens from the scope name");
+      }
+    }
+    String prefix = attnAt > 0 ? scope.substring(0, attnAt)
+        : scope.substring(0, scope.length() - (ln ? FusionScopes.LAYER_NORM : FusionScopes.GELU).length());
     String y = scope + "/" + FusionScopes.OUTPUT;
     String g = ln ? prefix + ".weight" : null; // a GELU has no parameters
     String b = ln ? prefix + ".bias" : null;
@@ -154,7 +172,7 @@ final class SiteFusion {
       for (String in : ins(op)) {
         if (internal.contains(in)) readsInternal = true;
         if (backOut.contains(in)) readsBack = true;
-        else if (grad.contains(in)) foreignGrad = true;
+        else if (grad.contains(in) && !in.equals(y + "-grad")) foreignGrad = true; // y's own gradient enters R
         // x's gradient (SameDiff names one of its parts <x>-grad) is where the site's backward ends: an op reading
         // it (the sum of the parts, or the ops before the site) is outside
         if (in.equals(x + "-grad")) foreignGrad = true;
@@ -177,7 +195,7 @@ final class SiteFusion {
         }
       }
       if (dy == null) throw new Unfit("backward ops read no gradient");
-      // what R reads besides gradients: the site's values and inputs, or shapes of its parameters
+      // what R reads besides gradients: the site's values and inputs, or their shapes
       Map<String, SameDiffOp> producerOf = new HashMap<>();
       for (SameDiffOp op : ops) {
         for (String o : op.getOutputsOfOp()) producerOf.put(o, op);
@@ -189,9 +207,11 @@ final class SiteFusion {
             continue;
           }
           SameDiffOp p = producerOf.get(in);
-          boolean paramShape = p != null && !ins(p).isEmpty()
-              && ins(p).stream().allMatch(v -> v.equals(g) || v.equals(b));
-          if (!paramShape) throw new Unfit("backward op " + ops.get(i).getName() + " reads " + in);
+          String xs = x;
+          boolean siteShape = p != null && "shape_of".equals(p.getOp().opName()) && ins(p).size() == 1
+              && (ins(p).get(0).equals(xs) || ins(p).get(0).equals(g) || ins(p).get(0).equals(b)
+                  || internal.contains(ins(p).get(0)));
+          if (!siteShape) throw new Unfit("backward op " + ops.get(i).getName() + " reads " + in);
         }
       }
       // outputs of the backward ops read elsewhere, with their roles
@@ -220,6 +240,7 @@ final class SiteFusion {
       if (escaping.isEmpty()) throw new Unfit("no backward output is read");
       FusedOp.Role[] roles = escaping.values().toArray(new FusedOp.Role[0]);
       FusedOp op = ln ? new FusedOp("fused_layer_norm_bp", PlanKernels.layerNormBp(eps, roles), roles)
+          : attnAt > 0 ? new FusedOp("fused_attention_bp", PlanKernels.attentionBp(tokens, heads, roles.length), roles)
           : new FusedOp("fused_gelu_bp", PlanKernels.geluBp(roles.length), roles);
       SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused_bp").op(op)
           .inputsToOp(ln ? List.of(x, g, dy) : List.of(x, dy)).outputsOfOp(new ArrayList<>(escaping.keySet())).build();
@@ -249,8 +270,9 @@ final class SiteFusion {
       if (internal.contains(r)) alone = false;
     }
     if (alone && yAt >= 0) {
-      FusedOp.Role[] roles = {FusedOp.Role.Y};
+      FusedOp.Role[] roles = {attnAt > 0 ? FusedOp.Role.MERGED : FusedOp.Role.Y};
       FusedOp op = ln ? new FusedOp("fused_layer_norm", PlanKernels.layerNorm(eps), roles)
+          : attnAt > 0 ? new FusedOp("fused_attention", PlanKernels.attention(tokens, heads), roles)
           : new FusedOp("fused_gelu", PlanKernels.gelu(), roles);
       SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused").op(op)
           .inputsToOp(ln ? List.of(x, g, b) : List.of(x)).outputsOfOp(List.of(y)).build();

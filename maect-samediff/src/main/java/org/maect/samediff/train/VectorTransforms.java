@@ -52,6 +52,14 @@ final class VectorTransforms {
     return BroadcastKernels.midReduce(mean, in, out);
   }
 
+  PlanKernel attention(int tokens, int heads) {
+    return new AttentionKernels.Forward(tokens, heads);
+  }
+
+  PlanKernel attentionBp(int tokens, int heads, int outputs) {
+    return new AttentionKernels.Backward(tokens, heads, outputs);
+  }
+
   PlanKernel gelu() {
     return new GeluKernels.Forward();
   }

@@ -183,6 +183,104 @@ class SiteFusionTest {
     }
   }
 
+  /** Multi-head attention from packed qkv {@code [B*S, 3D]} to merged heads {@code [B*S, D]}, in double. */
+  private static double[] attention(double[] qkv, int b, int s, int dim, int heads) {
+    int hd = dim / heads;
+    double c = 1 / Math.sqrt(hd);
+    double[] out = new double[b * s * dim];
+    for (int img = 0; img < b; img++) {
+      for (int h = 0; h < heads; h++) {
+        for (int i = 0; i < s; i++) {
+          double[] w = new double[s];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j < s; j++) {
+            double dot = 0;
+            for (int t = 0; t < hd; t++) {
+              dot += qkv[(img * s + i) * 3 * dim + h * hd + t] * c * qkv[(img * s + j) * 3 * dim + dim + h * hd + t];
+            }
+            w[j] = dot;
+            max = Math.max(max, dot);
+          }
+          double z = 0;
+          for (int j = 0; j < s; j++) z += (w[j] = Math.exp(w[j] - max));
+          for (int t = 0; t < hd; t++) {
+            double o = 0;
+            for (int j = 0; j < s; j++) o += w[j] / z * qkv[(img * s + j) * 3 * dim + 2 * dim + h * hd + t];
+            out[(img * s + i) * dim + h * hd + t] = o;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void attentionKernelsMatchTheDefinitionAndItsFiniteDifferenceGradients() {
+    int b = 2;
+    int s = 13; // not a multiple of the vector length
+    int heads = 2;
+    int dim = 12; // head width 6: padded
+    float[] qkv = gaussian(b * s * 3 * dim, 1, 0, 41);
+    float[] dy = gaussian(b * s * dim, 1, 0, 42);
+    INDArray qa = Nd4j.create(qkv, new long[] {b * s, 3 * dim}, 'c');
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b * s, dim);
+    assertThat(PlanKernels.attention(s, heads).run(new INDArray[] {qa}, new INDArray[] {out})).isTrue();
+    double[] qd = toDouble(qkv);
+    double[] ref = attention(qd, b, s, dim, heads);
+    float[] ov = out.data().asFloat();
+    for (int i = 0; i < ref.length; i++) assertThat((double) ov[i]).as("out[%d]", i).isCloseTo(ref[i], Offset.offset(2e-6));
+    INDArray dq = Nd4j.createUninitialized(DataType.FLOAT, b * s, 3 * dim);
+    INDArray dq2 = Nd4j.valueArrayOf(new long[] {b * s, 3 * dim}, 5f, DataType.FLOAT);
+    assertThat(PlanKernels.attentionBp(s, heads, 2).run(new INDArray[] {qa, Nd4j.create(dy, new long[] {b * s, dim}, 'c')},
+        new INDArray[] {dq, dq2})).isTrue();
+    float[] g = dq.data().asFloat();
+    double h = 1e-6;
+    for (int i = 0; i < qd.length; i++) {
+      double[] p = qd.clone();
+      double[] m = qd.clone();
+      p[i] += h;
+      m[i] -= h;
+      double fd = (dot(attention(p, b, s, dim, heads), dy) - dot(attention(m, b, s, dim, heads), dy)) / (2 * h);
+      assertThat((double) g[i]).as("dqkv[%d]", i).isCloseTo(fd, Offset.offset(2e-5));
+    }
+    assertThat(dq2.amaxNumber().doubleValue()).as("the second part of the gradient").isEqualTo(0.0);
+  }
+
+  @Test
+  void fusedAttentionTrainingPassGivesTheSessionsLossAndGradients() {
+    int d = 16;
+    int s = 10;
+    SameDiff sd = SameDiff.create();
+    Params p = new Params(sd, DataType.FLOAT, 4);
+    SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, d);
+    SDVariable out = x.add(org.maect.samediff.vit.Attention.apply(p, "blk.attn", x, s, d, 2));
+    SDVariable r = sd.placeHolder("r", DataType.FLOAT, -1, d);
+    out.mul(r).sum().rename("loss");
+    sd.setLossVariables("loss");
+    List<String> params = List.of("blk.attn.qkv.weight", "blk.attn.qkv.bias", "blk.attn.proj.weight");
+    GradFunction.ensure(sd);
+    SameDiff fn = sd.getFunction("grad");
+    try {
+      Map<String, INDArray> ph = feed(3 * s, d, 51);
+      OutAndGrad stock = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
+      OutAndGrad fused = ReusingGradients.calculate(sd, ph, List.of("loss"), params);
+      double loss = stock.getOutputs().get("loss").getDouble(0);
+      assertThat(fused.getOutputs().get("loss").getDouble(0)).isCloseTo(loss, Offset.offset(2e-6 * Math.abs(loss) + 1e-5));
+      for (String n : params) {
+        INDArray b = stock.getGradients().get(n);
+        assertThat(fused.getGradients().get(n).sub(b).amaxNumber().doubleValue()).as(n)
+            .isLessThan(2e-5 * Math.max(1, b.amaxNumber().doubleValue()));
+      }
+      List<String> names = new ArrayList<>(List.of("loss"));
+      for (String n : params) names.add(sd.getVariable(n).getGradient().name());
+      try (ExecutionPlan plan = ExecutionPlan.record(fn, ph, names).plan()) {
+        assertThat(plan.kernels()).containsKeys("fused attention (Vector API)", "fused attention_bp (Vector API)");
+      }
+    } finally {
+      ExecutionPlans.forget(fn);
+    }
+  }
+
   /** {@code h = x w; out = h + LN(h)^2 * c} (h's gradient arrives in parts), loss {@code sum(out * r)}. */
   private static SameDiff residualGraph(int d, long seed) {
     SameDiff sd = SameDiff.create();
