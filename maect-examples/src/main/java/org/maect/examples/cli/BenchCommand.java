@@ -51,7 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "batch sizes, comma-separated; 0 = the preset's (MAE 256, CT 128 per view x 2, embed 256)")
   List<Integer> batches;
 
-  @Option(names = "--warmup", defaultValue = "2", description = "untimed steps (default: ${DEFAULT-VALUE})")
+  @Option(names = "--warmup", defaultValue = "5",
+      description = "untimed steps; the plan's Java kernels are JIT-compiled during them (default: ${DEFAULT-VALUE})")
   int warmup;
 
   @Option(names = "--steps", defaultValue = "5", description = "timed steps, median reported (default: ${DEFAULT-VALUE})")

@@ -73,9 +73,41 @@ final class LayerNormKernels {
     return s;
   }
 
+  /** Heap arrays of one kernel, sized for its width on first use (a plan's shapes do not change). */
+  static final class Scratch {
+    int d = -1;
+    float[] g;
+    float[] b;
+    float[] dg;
+    float[] db;
+    float[] in;
+    float[] dy;
+    float[] out;
+    float[] xh;
+    float[] gx;
+
+    Scratch size(int width) {
+      if (width != d) {
+        d = width;
+        int rows = blockRows(width);
+        g = new float[width];
+        b = new float[width];
+        dg = new float[width];
+        db = new float[width];
+        in = new float[rows * width];
+        dy = new float[rows * width];
+        out = new float[rows * width];
+        xh = new float[width];
+        gx = new float[width];
+      }
+      return this;
+    }
+  }
+
   /** Forward: inputs {@code (x [N, D], g [D], b [D])}, output {@code y [N, D]}. */
   static final class Forward implements PlanKernel {
     private final float eps;
+    private final Scratch sc = new Scratch();
 
     Forward(double eps) {
       this.eps = (float) eps;
@@ -89,11 +121,10 @@ final class LayerNormKernels {
       check(inputs, n, d, "fused layer_norm");
       check(outputs, n, d, "fused layer_norm");
       lengths("fused layer_norm", inputs[1], d, inputs[2], d, outputs[0], n * d);
-      float[] g = new float[d];
-      float[] b = new float[d];
-      floats(inputs[1]).get(0, g, 0, d);
-      floats(inputs[2]).get(0, b, 0, d);
-      forward(floats(xa), g, b, floats(outputs[0]), (int) n, d, eps);
+      sc.size(d);
+      floats(inputs[1]).get(0, sc.g, 0, d);
+      floats(inputs[2]).get(0, sc.b, 0, d);
+      forward(floats(xa), sc, floats(outputs[0]), (int) n, d, eps);
       return true;
     }
 
@@ -200,10 +231,12 @@ final class LayerNormKernels {
     return Math.max(1, 4096 / d);
   }
 
-  static void forward(FloatBuffer x, float[] g, float[] b, FloatBuffer y, int n, int d, float eps) {
+  static void forward(FloatBuffer x, Scratch sc, FloatBuffer y, int n, int d, float eps) {
     int rows = blockRows(d);
-    float[] in = new float[rows * d];
-    float[] out = new float[rows * d];
+    float[] in = sc.in;
+    float[] out = sc.out;
+    float[] g = sc.g;
+    float[] b = sc.b;
     for (int r0 = 0; r0 < n; r0 += rows) {
       int m = Math.min(rows, n - r0);
       x.get(r0 * d, in, 0, m * d);
@@ -225,6 +258,7 @@ final class LayerNormKernels {
   static final class Backward implements PlanKernel {
     private final float eps;
     private final FusedOp.Role[] roles;
+    private final Scratch sc = new Scratch();
 
     Backward(double eps, FusedOp.Role[] roles) {
       this.eps = (float) eps;
@@ -242,15 +276,17 @@ final class LayerNormKernels {
       for (int k = 0; k < roles.length; k++) {
         lengths("fused layer_norm_bp output " + roles[k], outputs[k], roles[k] == FusedOp.Role.DX ? n * d : d);
       }
-      float[] g = new float[d];
-      floats(inputs[1]).get(0, g, 0, d);
-      float[] dg = new float[d];
-      float[] db = new float[d];
+      sc.size(d);
+      floats(inputs[1]).get(0, sc.g, 0, d);
+      java.util.Arrays.fill(sc.dg, 0f);
+      java.util.Arrays.fill(sc.db, 0f);
+      float[] dg = sc.dg;
+      float[] db = sc.db;
       FloatBuffer dx = null;
       for (int k = 0; k < roles.length; k++) {
         if (roles[k] == FusedOp.Role.DX && dx == null) dx = floats(outputs[k]);
       }
-      backward(floats(xa), g, floats(inputs[2]), dx, dg, db, (int) n, d, eps);
+      backward(floats(xa), sc, floats(inputs[2]), dx, (int) n, d, eps);
       boolean dxWritten = false;
       for (int k = 0; k < roles.length; k++) {
         switch (roles[k]) {
@@ -272,14 +308,16 @@ final class LayerNormKernels {
     }
   }
 
-  static void backward(FloatBuffer x, float[] g, FloatBuffer dyb, FloatBuffer dxb, float[] dg, float[] db, int n,
-      int d, float eps) {
+  static void backward(FloatBuffer x, Scratch sc, FloatBuffer dyb, FloatBuffer dxb, int n, int d, float eps) {
     int rows = blockRows(d);
-    float[] in = new float[rows * d];
-    float[] dy = new float[rows * d];
-    float[] out = new float[rows * d];
-    float[] xh = new float[d];
-    float[] gx = new float[d];
+    float[] in = sc.in;
+    float[] dy = sc.dy;
+    float[] out = sc.out;
+    float[] xh = sc.xh;
+    float[] gx = sc.gx;
+    float[] g = sc.g;
+    float[] dg = sc.dg;
+    float[] db = sc.db;
     for (int r0 = 0; r0 < n; r0 += rows) {
       int m = Math.min(rows, n - r0);
       x.get(r0 * d, in, 0, m * d);
