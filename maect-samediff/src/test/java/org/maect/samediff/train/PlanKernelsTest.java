@@ -87,4 +87,21 @@ class PlanKernelsTest {
     assertThat(PlanKernels.select(new Sum(), new long[][] {{7, 7}}, new DataType[] {DataType.FLOAT},
         new long[][] {{7}}, new DataType[] {DataType.FLOAT})).isNull();
   }
+
+  @Test
+  void transposeEqualsTransposingByHandAndIsOnlyChosenForPermuteOneZero() {
+    INDArray x = gaussian(33, 70, 1.0, 4); // not multiples of the tile
+    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, 70, 33);
+    PlanKernel k = PlanKernels.select(new org.nd4j.linalg.api.ops.impl.shape.Permute(), new long[] {1, 0},
+        new double[0], new long[][] {{33, 70}}, new DataType[] {DataType.FLOAT}, new long[][] {{70, 33}},
+        new DataType[] {DataType.FLOAT});
+    assertThat(k).isNotNull();
+    assertThat(k.run(new INDArray[] {x}, new INDArray[] {y})).isTrue();
+    for (int i = 0; i < 33; i++) {
+      for (int j = 0; j < 70; j++) assertThat(y.getFloat(j, i)).isEqualTo(x.getFloat(i, j));
+    }
+    assertThat(PlanKernels.select(new org.nd4j.linalg.api.ops.impl.shape.Permute(), new long[] {0, 1},
+        new double[0], new long[][] {{33, 70}}, new DataType[] {DataType.FLOAT}, new long[][] {{33, 70}},
+        new DataType[] {DataType.FLOAT})).isNull();
+  }
 }
