@@ -111,8 +111,8 @@ final class AttentionKernels {
     return (int) (rows / sc.s);
   }
 
-  /** q (scaled), k, v of head h from the image's qkv rows; k and v also transposed ({@code [d, S]}). */
-  private static void gather(Scratch sc, int h) {
+  /** q (scaled), k, v of head h from the image's qkv rows; k (and v if {@code vt}) also transposed ({@code [d, S]}). */
+  private static void gather(Scratch sc, int h, boolean vt) {
     int s = sc.s;
     int dim = sc.dim;
     int hd = sc.hd;
@@ -127,7 +127,7 @@ final class AttentionKernels {
         sc.k[t * hdp + j] = kv;
         sc.v[t * hdp + j] = vv;
         sc.kt[j * sp + t] = kv;
-        sc.vt[j * sp + t] = vv;
+        if (vt) sc.vt[j * sp + t] = vv;
       }
     }
   }
@@ -173,7 +173,7 @@ final class AttentionKernels {
       for (int img = 0; img < b; img++) {
         in.get(img * block, sc.qkv, 0, block);
         for (int h = 0; h < sc.heads; h++) {
-          gather(sc, h);
+          gather(sc, h, false);
           scoresAndSoftmax(sc);
           // out = attn v  -> merged columns h d ..
           BatchedMatmul.multiply(sc.attn, sc.sp, 1, sc.v, sc.tmp, sc.s, sc.hdp, sc.s);
@@ -226,7 +226,7 @@ final class AttentionKernels {
         in.get(img * block, sc.qkv, 0, block);
         dm.get(img * mblock, sc.dmerged, 0, mblock);
         for (int h = 0; h < sc.heads; h++) {
-          gather(sc, h);
+          gather(sc, h, true);
           scoresAndSoftmax(sc);
           for (int t = 0; t < s; t++) System.arraycopy(sc.dmerged, t * sc.dim + h * hd, sc.dout, t * hdp, hd);
           // dattn = dout v^T [S, S]; dv = attn^T dout [S, d]
