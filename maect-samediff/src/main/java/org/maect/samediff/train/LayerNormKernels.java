@@ -40,6 +40,16 @@ final class LayerNormKernels {
     if (n * d > Integer.MAX_VALUE) throw new IllegalStateException(what + ": " + n + " x " + d + " is too large");
   }
 
+  /** D, the last dimension of x (the first input), after checking every array is dense row-major FLOAT. */
+  private static int width(INDArray[] inputs, INDArray[] outputs, String what) {
+    INDArray x = inputs[0];
+    int d = (int) x.size(x.rank() - 1);
+    long n = d == 0 ? 0 : x.length() / d;
+    check(inputs, n, d, what);
+    check(outputs, n, d, what);
+    return d;
+  }
+
   /** Checks pairs of (array, expected length). */
   private static void lengths(String what, Object... pairs) {
     for (int i = 0; i < pairs.length; i += 2) {
@@ -116,10 +126,8 @@ final class LayerNormKernels {
     @Override
     public boolean run(INDArray[] inputs, INDArray[] outputs) {
       INDArray xa = inputs[0];
-      int d = (int) xa.size(xa.rank() - 1);
+      int d = width(inputs, outputs, "fused layer_norm");
       long n = xa.length() / d;
-      check(inputs, n, d, "fused layer_norm");
-      check(outputs, n, d, "fused layer_norm");
       lengths("fused layer_norm", inputs[1], d, inputs[2], d, outputs[0], n * d);
       sc.size(d);
       floats(inputs[1]).get(0, sc.g, 0, d);
@@ -268,10 +276,8 @@ final class LayerNormKernels {
     @Override
     public boolean run(INDArray[] inputs, INDArray[] outputs) {
       INDArray xa = inputs[0];
-      int d = (int) xa.size(xa.rank() - 1);
+      int d = width(inputs, outputs, "fused layer_norm_bp");
       long n = xa.length() / d;
-      check(inputs, n, d, "fused layer_norm_bp");
-      check(outputs, n, d, "fused layer_norm_bp");
       lengths("fused layer_norm_bp", inputs[1], d, inputs[2], n * d);
       for (int k = 0; k < roles.length; k++) {
         lengths("fused layer_norm_bp output " + roles[k], outputs[k], roles[k] == FusedOp.Role.DX ? n * d : d);

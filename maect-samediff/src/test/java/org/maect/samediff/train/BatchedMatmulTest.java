@@ -3,7 +3,6 @@ package org.maect.samediff.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,12 +26,7 @@ class BatchedMatmulTest {
   }
 
   private static INDArray random(long seed, long... shape) {
-    SplittableRandom rng = new SplittableRandom(seed);
-    long n = 1;
-    for (long s : shape) n *= s;
-    float[] v = new float[(int) n];
-    for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
-    return Nd4j.create(v, shape, 'c');
+    return TestArrays.random(seed, shape);
   }
 
   /** {@code op(x)[t][i][j]} in double: x is {@code [T, r, c]} row-major, transposed when {@code t}. */

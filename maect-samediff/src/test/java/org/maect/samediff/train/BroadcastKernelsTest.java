@@ -3,7 +3,6 @@ package org.maect.samediff.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,12 +32,7 @@ class BroadcastKernelsTest {
   }
 
   private static INDArray random(long seed, long... shape) {
-    SplittableRandom rng = new SplittableRandom(seed);
-    long n = 1;
-    for (long s : shape) n *= s;
-    float[] v = new float[(int) n];
-    for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
-    return Nd4j.create(v, shape, 'c');
+    return TestArrays.random(seed, shape);
   }
 
   private static PlanKernel select(org.nd4j.autodiff.functions.DifferentialFunction op, double[] tArgs,
