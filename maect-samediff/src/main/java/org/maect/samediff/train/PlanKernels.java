@@ -47,12 +47,19 @@ final class PlanKernels {
   static final String PROPERTY = "maect.samediff.kernels";
 
   private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+  /** Whether arrays live in host memory (the Java kernels read and write it directly). */
+  private static final boolean CPU = Nd4j.getEnvironment().isCPU();
   private static final VectorTransforms VECTOR = loadVector();
 
   private PlanKernels() {}
 
   private static VectorTransforms loadVector() {
     if (!ENABLED) return null;
+    if (!CPU) {
+      // the kernels read and write the arrays' host buffers: right only where those are the arrays' memory
+      log.info("not a CPU backend: the plan's Java kernels and fused sites are off");
+      return null;
+    }
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
       log.info("jdk.incubator.vector not loaded: erf/exp run in libnd4j (start the JVM with --add-modules "
           + "jdk.incubator.vector for ~3x faster GELU)");
@@ -123,7 +130,7 @@ final class PlanKernels {
       if (op.getClass() == Erf.class) return VECTOR.erf();
       if (op.getClass() == Exp.class) return VECTOR.exp();
     }
-    if (op.getClass() == Permute.class && inShapes[0].length == 2 && Arrays.equals(iArgs, new long[] {1, 0})
+    if (CPU && op.getClass() == Permute.class && inShapes[0].length == 2 && Arrays.equals(iArgs, new long[] {1, 0})
         && inTypes[0] == DataType.FLOAT && Arrays.equals(outShapes[0], new long[] {inShapes[0][1], inShapes[0][0]})) {
       return new Transpose();
     }
