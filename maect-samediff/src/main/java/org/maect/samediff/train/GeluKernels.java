@@ -73,8 +73,8 @@ final class GeluKernels {
       FloatVector v = FloatVector.fromByteBuffer(S, x, 4 * i, ORDER);
       FloatVector a = v.mul(INV_SQRT2);
       FloatVector e = a.mul(a).neg().lanewise(VectorOperators.EXP);
-      FloatVector phi = VectorTransforms.erf(a, e).fma(0.5f, 0.5f);
-      FloatVector slope = v.mul(e).fma(FloatVector.broadcast(S, INV_SQRT_2PI), phi);
+      FloatVector cdf = VectorTransforms.erf(a, e).fma(0.5f, 0.5f);
+      FloatVector slope = v.mul(e).fma(FloatVector.broadcast(S, INV_SQRT_2PI), cdf); // Phi(x) + x phi(x)
       FloatVector.fromByteBuffer(S, dy, 4 * i, ORDER).mul(slope).intoByteBuffer(dx, 4 * i, ORDER);
     }
     for (; i < n; i++) {

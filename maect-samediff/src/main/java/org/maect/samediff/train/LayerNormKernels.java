@@ -234,6 +234,11 @@ final class LayerNormKernels {
     for (; i < d; i++) out[o + i] = (gx[i] - m1 - xh[i] * m2) * rstd;
   }
 
+  /** {@code 1 / sqrt(var + eps)} of one row, the variance biased (as torch). */
+  private static float rstd(float[] in, int o, int d, float mean, float eps) {
+    return 1f / (float) Math.sqrt(squaredDeviations(in, o, d, mean) / d + eps);
+  }
+
   /** Rows copied per block: enough to make the copy's fixed cost small, few enough to stay in L1/L2. */
   private static int blockRows(int d) {
     return Math.max(1, 4096 / d);
@@ -251,7 +256,7 @@ final class LayerNormKernels {
       for (int r = 0; r < m; r++) {
         int o = r * d;
         float mean = sum(in, o, d) / d;
-        float rstd = 1f / (float) Math.sqrt(squaredDeviations(in, o, d, mean) / d + eps);
+        float rstd = rstd(in, o, d, mean, eps);
         normalize(in, o, d, mean, rstd, g, b, out);
       }
       y.put(r0 * d, out, 0, m * d);
@@ -331,7 +336,7 @@ final class LayerNormKernels {
       for (int r = 0; r < m; r++) {
         int o = r * d;
         float mean = sum(in, o, d) / d;
-        float rstd = 1f / (float) Math.sqrt(squaredDeviations(in, o, d, mean) / d + eps);
+        float rstd = rstd(in, o, d, mean, eps);
         rowBackward(in, dy, o, d, mean, rstd, g, xh, gx, dg, db, out);
       }
       if (dxb != null) dxb.put(r0 * d, out, 0, m * d); // null: x's gradient is not needed, only g's and b's

@@ -82,17 +82,6 @@ final class PlanKernels {
   /**
    * The kernel replacing {@code op}, or null to run the op itself.
    *
-   * @param in the recorded input arrays' shapes and types
-   * @param out the recorded output shapes and types
-   */
-  static PlanKernel select(DifferentialFunction op, long[][] inShapes, DataType[] inTypes, long[][] outShapes,
-      DataType[] outTypes) {
-    return select(op, new long[0], new double[0], inShapes, inTypes, outShapes, outTypes);
-  }
-
-  /**
-   * The kernel replacing {@code op}, or null to run the op itself.
-   *
    * @param iArgs the op's recorded integer arguments (a matmul's transpose flags)
    * @param tArgs the op's recorded floating-point arguments (a matmul's alpha and beta)
    * @param inShapes the recorded input arrays' shapes
@@ -102,10 +91,11 @@ final class PlanKernels {
    */
   static PlanKernel select(DifferentialFunction op, long[] iArgs, double[] tArgs, long[][] inShapes,
       DataType[] inTypes, long[][] outShapes, DataType[] outTypes) {
-    if (ENABLED && VECTOR != null && (op.getClass() == Mmul.class || op.getClass() == MmulBp.class)) {
+    // VECTOR is null unless kernels are enabled on a CPU backend with the Vector API loaded
+    if (VECTOR != null && (op.getClass() == Mmul.class || op.getClass() == MmulBp.class)) {
       return matmul(op.getClass() == MmulBp.class, iArgs, tArgs, inShapes, inTypes, outTypes);
     }
-    if (ENABLED && VECTOR != null && allFloat(inTypes) && allFloat(outTypes)) {
+    if (VECTOR != null && allFloat(inTypes) && allFloat(outTypes)) {
       Class<?> c = op.getClass();
       if ((c == AddBpOp.class || c == SubBpOp.class || c == MulBpOp.class) && inShapes.length == 3
           && outShapes.length == 2) {
@@ -176,12 +166,7 @@ final class PlanKernels {
   private static PlanKernel matmul(boolean backward, long[] iArgs, double[] tArgs, long[][] inShapes,
       DataType[] inTypes, DataType[] outTypes) {
     if (inShapes.length != (backward ? 3 : 2) || outTypes.length != (backward ? 2 : 1)) return null;
-    for (DataType t : inTypes) {
-      if (t != DataType.FLOAT) return null;
-    }
-    for (DataType t : outTypes) {
-      if (t != DataType.FLOAT) return null;
-    }
+    if (!allFloat(inTypes) || !allFloat(outTypes)) return null;
     boolean ta = iArgs.length > 0 && iArgs[0] != 0;
     boolean tb = iArgs.length > 1 && iArgs[1] != 0;
     if (iArgs.length > 2 && iArgs[2] != 0) return null; // transposed result

@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>backward</b> R: the other ops that read an intermediate, then every op that reads an output of R and
  *       whose gradient inputs all come from R or are y's gradient ({@code <y>-grad}). R must read exactly one
  *       gradient from outside (dy, y's gradient; the sites are built so that the gradient op of their last op reads
- *       an intermediate or dy by name), and besides gradients only the site's values and inputs or their shapes. R computes gradients from dy
- *       back to the site's inputs, so each output of R read outside R is g's or b's gradient (by name) or a part of
- *       x's (x's gradient arrives in parts: the fused op writes the whole into the first part and zeros into the
- *       others); the fused backward op takes the place of the first op of R that reads dy.
+ *       an intermediate or dy by name), and besides gradients only the site's values and inputs or their shapes.
+ *       R computes gradients from dy back to the site's inputs, so each output of R read outside R is g's or b's
+ *       gradient (by name) or a part of x's (x's gradient arrives in parts: the fused op writes the whole into the
+ *       first part and zeros into the others); the fused backward op takes the place of the first op of R that
+ *       reads dy.
  *   <li>F becomes one op if, after that, nothing but y is read outside F (an inference pass, or a pass whose
  *       backward was fused).
  * </ul>
@@ -92,26 +93,80 @@ final class SiteFusion {
     }
   }
 
-  private static List<SameDiffOp> fuseSite(SameDiff fn, List<SameDiffOp> ops, Set<String> requested, String scope)
-      throws Unfit {
-    boolean ln = scope.endsWith(FusionScopes.LAYER_NORM);
-    int attnAt = scope.lastIndexOf(FusionScopes.ATTENTION);
-    int heads = 0;
-    int tokens = 0;
-    if (attnAt > 0) {
-      String[] hs = scope.substring(attnAt + FusionScopes.ATTENTION.length()).split("_s");
+  /** The kinds of site, by the suffix of their scope. */
+  private enum Kind { LAYER_NORM, GELU, ATTENTION }
+
+  /**
+   * A site's scope read once: its kind, the prefix of its parameters and, for attention, the heads and tokens the
+   * scope name carries; makes the site's fused ops.
+   */
+  private record Site(Kind kind, String scope, String prefix, int heads, int tokens) {
+    static Site of(String scope) throws Unfit {
+      if (scope.endsWith(FusionScopes.LAYER_NORM)) {
+        return new Site(Kind.LAYER_NORM, scope, strip(scope, FusionScopes.LAYER_NORM), 0, 0);
+      }
+      if (scope.endsWith(FusionScopes.GELU)) {
+        return new Site(Kind.GELU, scope, strip(scope, FusionScopes.GELU), 0, 0);
+      }
+      int at = scope.lastIndexOf(FusionScopes.ATTENTION);
+      String[] hs = scope.substring(at + FusionScopes.ATTENTION.length()).split("_s");
       try {
-        heads = Integer.parseInt(hs[0]);
-        tokens = Integer.parseInt(hs[1]);
+        return new Site(Kind.ATTENTION, scope, scope.substring(0, at), Integer.parseInt(hs[0]),
+            Integer.parseInt(hs[1]));
       } catch (RuntimeException e) {
         throw new Unfit("cannot read heads and tokens from the scope name");
       }
     }
-    String prefix = attnAt > 0 ? scope.substring(0, attnAt)
-        : scope.substring(0, scope.length() - (ln ? FusionScopes.LAYER_NORM : FusionScopes.GELU).length());
-    String y = scope + "/" + FusionScopes.OUTPUT;
-    String g = ln ? prefix + ".weight" : null; // a GELU has no parameters
-    String b = ln ? prefix + ".bias" : null;
+
+    private static String strip(String scope, String suffix) {
+      return scope.substring(0, scope.length() - suffix.length());
+    }
+
+    String y() {
+      return scope + "/" + FusionScopes.OUTPUT;
+    }
+
+    /** A LayerNorm's weight (null for the other kinds: they have no parameters). */
+    String g() {
+      return kind == Kind.LAYER_NORM ? prefix + ".weight" : null;
+    }
+
+    String b() {
+      return kind == Kind.LAYER_NORM ? prefix + ".bias" : null;
+    }
+
+    SameDiffOp forward(String x, double eps) {
+      FusedOp.Role[] y = {kind == Kind.ATTENTION ? FusedOp.Role.MERGED : FusedOp.Role.Y};
+      FusedOp op = switch (kind) {
+        case LAYER_NORM -> new FusedOp("fused_layer_norm", PlanKernels.layerNorm(eps), y);
+        case GELU -> new FusedOp("fused_gelu", PlanKernels.gelu(), y);
+        case ATTENTION -> new FusedOp("fused_attention", PlanKernels.attention(tokens, heads), y);
+      };
+      List<String> in = kind == Kind.LAYER_NORM ? List.of(x, g(), b()) : List.of(x);
+      return SameDiffOp.builder().name(scope + "/fused").op(op).inputsToOp(in).outputsOfOp(List.of(y())).build();
+    }
+
+    SameDiffOp backward(String x, String dy, double eps, Map<String, FusedOp.Role> outputs) {
+      FusedOp.Role[] roles = outputs.values().toArray(new FusedOp.Role[0]);
+      FusedOp op = switch (kind) {
+        case LAYER_NORM -> new FusedOp("fused_layer_norm_bp", PlanKernels.layerNormBp(eps, roles), roles);
+        case GELU -> new FusedOp("fused_gelu_bp", PlanKernels.geluBp(roles.length), roles);
+        case ATTENTION ->
+            new FusedOp("fused_attention_bp", PlanKernels.attentionBp(tokens, heads, roles.length), roles);
+      };
+      List<String> in = kind == Kind.LAYER_NORM ? List.of(x, g(), dy) : List.of(x, dy);
+      return SameDiffOp.builder().name(scope + "/fused_bp").op(op).inputsToOp(in)
+          .outputsOfOp(new ArrayList<>(outputs.keySet())).build();
+    }
+  }
+
+  private static List<SameDiffOp> fuseSite(SameDiff fn, List<SameDiffOp> ops, Set<String> requested, String scope)
+      throws Unfit {
+    Site site = Site.of(scope);
+    boolean ln = site.kind() == Kind.LAYER_NORM;
+    String y = site.y();
+    String g = site.g();
+    String b = site.b();
     Set<Integer> fwd = new LinkedHashSet<>();
     Set<String> internal = new HashSet<>();
     for (int i = 0; i < ops.size(); i++) {
@@ -140,6 +195,7 @@ final class SiteFusion {
       }
     }
     if (x == null || (ln && eps == null)) throw new Unfit("no input or no epsilon");
+    double epsilon = ln ? eps : 0;
     for (String v : ln ? List.of(x, g, b, y) : List.of(x, y)) {
       SDVariable var = fn.getVariable(v);
       if (var == null || var.dataType() != DataType.FLOAT) throw new Unfit(v + " is not a FLOAT variable");
@@ -207,9 +263,8 @@ final class SiteFusion {
             continue;
           }
           SameDiffOp p = producerOf.get(in);
-          String xs = x;
           boolean siteShape = p != null && "shape_of".equals(p.getOp().opName()) && ins(p).size() == 1
-              && (ins(p).get(0).equals(xs) || ins(p).get(0).equals(g) || ins(p).get(0).equals(b)
+              && (ins(p).get(0).equals(x) || ins(p).get(0).equals(g) || ins(p).get(0).equals(b)
                   || internal.contains(ins(p).get(0)));
           if (!siteShape) throw new Unfit("backward op " + ops.get(i).getName() + " reads " + in);
         }
@@ -238,12 +293,7 @@ final class SiteFusion {
         escaping.put(e, role);
       }
       if (escaping.isEmpty()) throw new Unfit("no backward output is read");
-      FusedOp.Role[] roles = escaping.values().toArray(new FusedOp.Role[0]);
-      FusedOp op = ln ? new FusedOp("fused_layer_norm_bp", PlanKernels.layerNormBp(eps, roles), roles)
-          : attnAt > 0 ? new FusedOp("fused_attention_bp", PlanKernels.attentionBp(tokens, heads, roles.length), roles)
-          : new FusedOp("fused_gelu_bp", PlanKernels.geluBp(roles.length), roles);
-      SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused_bp").op(op)
-          .inputsToOp(ln ? List.of(x, g, dy) : List.of(x, dy)).outputsOfOp(new ArrayList<>(escaping.keySet())).build();
+      SameDiffOp sdo = site.backward(x, dy, epsilon, escaping);
       out.set(first, sdo);
       for (int i : back) {
         if (i != first) out.set(i, null);
@@ -270,12 +320,7 @@ final class SiteFusion {
       if (internal.contains(r)) alone = false;
     }
     if (alone && yAt >= 0) {
-      FusedOp.Role[] roles = {attnAt > 0 ? FusedOp.Role.MERGED : FusedOp.Role.Y};
-      FusedOp op = ln ? new FusedOp("fused_layer_norm", PlanKernels.layerNorm(eps), roles)
-          : attnAt > 0 ? new FusedOp("fused_attention", PlanKernels.attention(tokens, heads), roles)
-          : new FusedOp("fused_gelu", PlanKernels.gelu(), roles);
-      SameDiffOp sdo = SameDiffOp.builder().name(scope + "/fused").op(op)
-          .inputsToOp(ln ? List.of(x, g, b) : List.of(x)).outputsOfOp(List.of(y)).build();
+      SameDiffOp sdo = site.forward(x, epsilon);
       for (int i : fwd) out.set(i, null);
       out.set(yAt, sdo);
     } else if (back.isEmpty()) {

@@ -18,6 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * against sums in double by hand.
  */
 class PlanKernelsTest {
+  private static final long[] NO_I = {};
+  private static final double[] NO_T = {};
 
   private static INDArray gaussian(long rows, long cols, double scale, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
@@ -35,7 +37,7 @@ class PlanKernelsTest {
     x.putScalar(2, 9f);
     x.putScalar(3, -9f);
     INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
-    PlanKernel k = PlanKernels.select(new org.nd4j.linalg.api.ops.impl.transforms.strict.Erf(),
+    PlanKernel k = PlanKernels.select(new org.nd4j.linalg.api.ops.impl.transforms.strict.Erf(), NO_I, NO_T,
         new long[][] {x.shape()},
         new DataType[] {DataType.FLOAT}, new long[][] {y.shape()}, new DataType[] {DataType.FLOAT});
     assertThat(k).isNotNull();
@@ -55,7 +57,7 @@ class PlanKernelsTest {
     assumeThat(PlanKernels.vectorAvailable()).as("jdk.incubator.vector loaded").isTrue();
     INDArray x = gaussian(333, 31, 4.0, 2);
     INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
-    PlanKernel k = PlanKernels.select(new Exp(),
+    PlanKernel k = PlanKernels.select(new Exp(), NO_I, NO_T,
         new long[][] {x.shape()},
         new DataType[] {DataType.FLOAT}, new long[][] {y.shape()}, new DataType[] {DataType.FLOAT});
     assertThat(k.run(new INDArray[] {x}, new INDArray[] {y})).isTrue();
@@ -71,7 +73,7 @@ class PlanKernelsTest {
   void columnSumGemmEqualsSumsByHandAndRefusesOtherLayouts() {
     INDArray x = gaussian(501, 7, 1.0, 3);
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 7);
-    PlanKernel k = PlanKernels.select(new Sum(), new long[][] {{501, 7}}, new DataType[] {DataType.FLOAT},
+    PlanKernel k = PlanKernels.select(new Sum(), NO_I, NO_T, new long[][] {{501, 7}}, new DataType[] {DataType.FLOAT},
         new long[][] {{7}}, new DataType[] {DataType.FLOAT});
     assertThat(k).isNotNull();
     assertThat(k.run(new INDArray[] {x}, new INDArray[] {out})).isTrue();
@@ -84,7 +86,7 @@ class PlanKernelsTest {
     // a column-major copy is not row-major: the kernel declines and the plan runs the op
     assertThat(k.run(new INDArray[] {x.dup('f')}, new INDArray[] {out})).isFalse();
     // a square input is ambiguous (which axis?): not replaced
-    assertThat(PlanKernels.select(new Sum(), new long[][] {{7, 7}}, new DataType[] {DataType.FLOAT},
+    assertThat(PlanKernels.select(new Sum(), NO_I, NO_T, new long[][] {{7, 7}}, new DataType[] {DataType.FLOAT},
         new long[][] {{7}}, new DataType[] {DataType.FLOAT})).isNull();
   }
 
