@@ -27,7 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * variable arrays). Dense FLOAT arrays are updated in one Java pass over their native buffers; other arrays
  * (DOUBLE, views) use libnd4j's fused {@code adam_updater} kernel (with lr 1 and its epsilon set to
  * {@code eps * sqrt(1 - b2^t)}, which turns its "epsilon-hat" form into PyTorch's) into a per-variable buffer, then
- * {@code p -= lr * update} (BLAS axpy). No allocation per step after the first.
+ * {@code p -= lr * update} (BLAS axpy). No allocation per step after the first. Not thread-safe (one step at a
+ * time; the Java path reuses its chunk arrays).
  *
  * <p>Default no-decay rule ({@link #DEFAULT_NO_DECAY}): names ending in {@code .bias}, containing {@code norm} or
  * {@code .bn}, and {@code cls_token}, {@code pos_embed}, {@code mask_token}, {@code decoder_pos_embed}.
@@ -159,32 +160,60 @@ public final class AdamW {
     }
   }
 
+  /** Values per chunk of {@link #javaStep}: four chunks of floats stay in L1/L2 while they are updated. */
+  private static final int CHUNK = 2048;
+
+  private final float[] pc = new float[CHUNK];
+  private final float[] gc = new float[CHUNK];
+  private final float[] mc = new float[CHUNK];
+  private final float[] vc = new float[CHUNK];
+
   /**
-   * The whole update in one pass over native memory (FLOAT, dense, C order): about 2x faster than the fused
-   * libnd4j kernel plus axpy on one thread, and no update buffer. Same arithmetic order as torch's
-   * {@code _single_tensor_adamw}.
+   * The whole update in one pass over native memory (FLOAT, dense, C order): chunks are copied to heap arrays,
+   * where C2 vectorises the loop (8 lanes of sqrt and divide), and back. About 5x faster than a loop over the
+   * buffers, 2x the fused libnd4j kernel plus axpy, and no update buffer. Same arithmetic, in the same order, as
+   * torch's {@code _single_tensor_adamw}.
    */
   private void javaStep(INDArray p, INDArray g, Slot s, double a, double wd) {
     FloatBuffer pb = p.data().asNioFloat();
     FloatBuffer gb = g.data().asNioFloat();
     FloatBuffer mb = s.m.data().asNioFloat();
     FloatBuffer vb = s.v.data().asNioFloat();
+    float decay = (float) (1.0 - a * wd);
+    float stepSize = (float) (a / (1.0 - Math.pow(beta1, s.t)));
+    float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, s.t));
+    int n = (int) p.length();
+    for (int off = 0; off < n; off += CHUNK) {
+      int len = Math.min(CHUNK, n - off);
+      pb.get(off, pc, 0, len);
+      gb.get(off, gc, 0, len);
+      mb.get(off, mc, 0, len);
+      vb.get(off, vc, 0, len);
+      update(len, decay, stepSize, bc2Sqrt);
+      pb.put(off, pc, 0, len);
+      mb.put(off, mc, 0, len);
+      vb.put(off, vc, 0, len);
+    }
+  }
+
+  /** The update of one chunk (a loop over arrays alone: C2 vectorises it). */
+  private void update(int len, float decay, float stepSize, float bc2Sqrt) {
     float b1 = (float) beta1;
     float b2 = (float) beta2;
     float ob1 = (float) (1.0 - beta1);
     float ob2 = (float) (1.0 - beta2);
-    float decay = (float) (1.0 - a * wd);
-    float stepSize = (float) (a / (1.0 - Math.pow(beta1, s.t)));
-    float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, s.t));
     float e = (float) eps;
-    int n = (int) p.length();
-    for (int i = 0; i < n; i++) {
-      float gi = gb.get(i);
-      float mi = b1 * mb.get(i) + ob1 * gi;
-      float vi = b2 * vb.get(i) + ob2 * gi * gi;
-      mb.put(i, mi);
-      vb.put(i, vi);
-      pb.put(i, pb.get(i) * decay - stepSize * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + e)));
+    float[] pa = pc;
+    float[] ga = gc;
+    float[] ma = mc;
+    float[] va = vc;
+    for (int i = 0; i < len; i++) {
+      float gi = ga[i];
+      float mi = b1 * ma[i] + ob1 * gi;
+      float vi = b2 * va[i] + ob2 * gi * gi;
+      ma[i] = mi;
+      va[i] = vi;
+      pa[i] = pa[i] * decay - stepSize * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + e));
     }
   }
 

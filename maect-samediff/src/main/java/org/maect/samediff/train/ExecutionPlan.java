@@ -231,7 +231,7 @@ public final class ExecutionPlan implements AutoCloseable {
     if (TRACE) {
       List<SameDiffOp> order = null;
       try {
-        order = SiteFusion.apply(fn, order(fn, outputs), outputs);
+        order = TransposeFolding.apply(fn, SiteFusion.apply(fn, order(fn, outputs), outputs), outputs);
       } catch (UnsupportedGraphException e) {
         log.debug("pass not traced ({}): recording it in the session", e.getMessage());
       }
@@ -399,8 +399,11 @@ public final class ExecutionPlan implements AutoCloseable {
           ctx.setArgs(in, c.iArgs(), c.dArgs(), c.tArgs(), c.bArgs());
           outs = allocate(fn, c.calculateOutputShape(ctx), outNames, op, pool, kept, root);
           ctx.setOutputArrays(outs);
-          if (c instanceof FusedOp f) f.kernel().run(in, outs);
-          else Nd4j.exec(c, ctx);
+          if (!(c instanceof FusedOp f)) {
+            Nd4j.exec(c, ctx);
+          } else if (!f.kernel().run(in, outs)) {
+            throw new IllegalStateException(op.getName() + ": kernel declined");
+          }
         } else {
           Op o = (Op) df;
           if (o instanceof ScalarOp so && in.length == 2) {

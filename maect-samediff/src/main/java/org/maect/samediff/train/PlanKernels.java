@@ -114,6 +114,13 @@ final class PlanKernels {
         PlanKernel k = VECTOR.midReduce(c == Mean.class, inShapes[0], outShapes[0]);
         if (k != null) return k;
       }
+      if (c == Sum.class && inShapes.length == 1 && outShapes.length == 1 && inShapes[0].length == 2
+          && length(outShapes[0]) == inShapes[0][1] && inShapes[0][0] > 1 && inShapes[0][0] != inShapes[0][1]) {
+        // column sums of [N, C] (a Linear's bias gradient; N != C, so the shapes say which dimension is reduced):
+        // the rows added in order into one accumulator row
+        PlanKernel k = VECTOR.midReduce(false, inShapes[0], new long[] {1, inShapes[0][1]});
+        if (k != null) return k;
+      }
     }
     if (!ENABLED || inShapes.length != 1 || outShapes.length != 1 || inTypes[0] != outTypes[0]) return null;
     if (VECTOR != null && inTypes[0] == DataType.FLOAT && length(inShapes[0]) == length(outShapes[0])) {
@@ -130,6 +137,11 @@ final class PlanKernels {
       return new ColumnSum();
     }
     return null;
+  }
+
+  /** The fused Linear forward {@code y = x W^T + b} of {@link TransposeFolding} (FLOAT host arrays). */
+  static PlanKernel linear() {
+    return new LinearKernel();
   }
 
   /** The fused attention core forward ({@link AttentionKernels}); needs the Vector API. */
