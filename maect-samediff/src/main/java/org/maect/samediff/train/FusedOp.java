@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  */
 final class FusedOp extends DynamicCustomOp {
   /** What an output holds. */
-  enum Role { Y, DX, DG, DB, MERGED, LINEAR }
+  enum Role { Y, DX, DG, DB, MERGED }
 
   private final String name;
   private final PlanKernel kernel;
@@ -48,7 +48,6 @@ final class FusedOp extends DynamicCustomOp {
       INDArray like = r == Role.DG || r == Role.DB ? in.get(1) : in.get(0);
       long[] shape = like.shape().clone();
       if (r == Role.MERGED) shape[shape.length - 1] /= 3;
-      if (r == Role.LINEAR) shape = new long[] {in.get(0).size(0), in.get(1).size(0)};
       out.add(LongShapeDescriptor.fromShape(shape, like.dataType()));
     }
     return out;

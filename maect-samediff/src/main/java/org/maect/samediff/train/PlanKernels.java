@@ -139,11 +139,6 @@ final class PlanKernels {
     return null;
   }
 
-  /** The fused Linear forward {@code y = x W^T + b} of {@link TransposeFolding} (FLOAT host arrays). */
-  static PlanKernel linear() {
-    return new LinearKernel();
-  }
-
   /** The fused attention core forward ({@link AttentionKernels}); needs the Vector API. */
   static PlanKernel attention(int tokens, int heads) {
     return VECTOR.attention(tokens, heads);

@@ -25,15 +25,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>transposed reads</b>: a {@code permute(1, 0)} of W whose every reader is a {@code matmul} (without
  *       transposed result, alpha 1, beta 0) or reads it as {@code xw_plus_b}'s weight: each matmul reads W with the
- *       operand's transpose flag flipped, each {@code xw_plus_b(x, W^T, b)} becomes a fused Linear
- *       ({@code y = x W^T + b}: the bias rows, then one GEMM with {@code transB} and beta 1); the permute is
- *       dropped;
+ *       operand's transpose flag flipped, each {@code xw_plus_b(x, W^T, b)} reads W with its own transpose flag
+ *       (integer argument 1 in libnd4j 1.0.0-M2.1: {@code bTranspose}); the permute is dropped;
  *   <li><b>transposed products</b>: a {@code permute(1, 0)} of a matmul's result that nothing else reads is that
  *       product transposed: {@code (op(A) op(B))^T = op(B)^T op(A)^T}, one matmul of B and A with both flags
  *       flipped, writing the permute's output.
  * </ul>
- * The new matmuls are libnd4j's own op (its BLAS call takes the flags; any backend); the fused Linear is a Java
- * {@link PlanKernel} on host arrays, used only where the other Java kernels are. Only FLOAT transposes are folded:
+ * The new ops are libnd4j's own {@code matmul} and {@code xw_plus_b} (their BLAS calls take the flags, the weight is
+ * read in place; any backend). Only FLOAT transposes are folded:
  * a DOUBLE graph (gradient checks) runs SameDiff's ops as they are, like {@link SiteFusion}.
  * {@code -Dmaect.samediff.fold=false} keeps the transposes.
  */
@@ -83,7 +82,7 @@ final class TransposeFolding {
       List<Integer> rs = readers.getOrDefault(wt, List.of());
       if (rs.isEmpty() || requested.contains(wt)) continue;
       boolean all = true;
-      for (int r : rs) all &= foldableReader(fn, ops.get(r), wt);
+      for (int r : rs) all &= foldableReader(ops.get(r), wt);
       if (!all) continue;
       for (int r : rs) ops.set(r, readThrough(ops.get(r), wt, w));
       dropped.add(i);
@@ -135,17 +134,12 @@ final class TransposeFolding {
     return new long[] {ia.length > 0 && ia[0] != 0 ? 1 : 0, ia.length > 1 && ia[1] != 0 ? 1 : 0};
   }
 
-  private static boolean foldableReader(SameDiff fn, SameDiffOp r, String wt) {
+  private static boolean foldableReader(SameDiffOp r, String wt) {
     List<String> in = ins(r);
     if (r.getOp().getClass() == XwPlusB.class) {
-      // the fused Linear: only in its weight's place, no arguments (no transposes of its own), FLOAT host arrays
-      if (in.size() != 3 || !wt.equals(in.get(1)) || wt.equals(in.get(0)) || wt.equals(in.get(2))) return false;
-      if (((XwPlusB) r.getOp()).iArgs().length != 0 || !PlanKernels.vectorAvailable()) return false;
-      for (String v : List.of(in.get(0), in.get(1), in.get(2), r.getOutputsOfOp().get(0))) {
-        SDVariable var = fn.getVariable(v);
-        if (var == null || var.dataType() != DataType.FLOAT) return false;
-      }
-      return true;
+      // only in its weight's place and without a transpose argument of its own
+      return in.size() == 3 && wt.equals(in.get(1)) && !wt.equals(in.get(0)) && !wt.equals(in.get(2))
+          && ((XwPlusB) r.getOp()).iArgs().length == 0;
     }
     return plainMatmulFlags(r) != null && in.size() == 2;
   }
@@ -153,7 +147,8 @@ final class TransposeFolding {
   private static SameDiffOp readThrough(SameDiffOp r, String wt, String w) {
     List<String> in = ins(r);
     if (r.getOp().getClass() == XwPlusB.class) {
-      FusedOp op = new FusedOp("fused_linear", PlanKernels.linear(), new FusedOp.Role[] {FusedOp.Role.LINEAR});
+      XwPlusB op = new XwPlusB();
+      op.addIArgument(1); // bTranspose: y = x W^T + b
       return SameDiffOp.builder().name(r.getName()).op(op).inputsToOp(List.of(in.get(0), w, in.get(2)))
           .outputsOfOp(new ArrayList<>(r.getOutputsOfOp())).build();
     }

@@ -1,7 +1,6 @@
 package org.maect.samediff.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * {@link TransposeFolding} and {@link LinearKernel}: a FLOAT training pass through a Linear (whose weight is read
+ * {@link TransposeFolding}: a FLOAT training pass through a Linear (whose weight is read
  * transposed) and a product whose transpose is taken ({@code (x^T W2)^T}), planned with the transposes folded, against
  * the same pass written out by hand in double and against SameDiff's session running the composed ops.
  */
@@ -54,7 +53,6 @@ class TransposeFoldingTest {
 
   @Test
   void foldedPassMatchesTheHandWrittenGradientsAndTheSession() {
-    assumeThat(PlanKernels.vectorAvailable()).as("Java kernels in use (CPU backend, Vector API)").isTrue();
     SameDiff sd = graph();
     INDArray x = TestArrays.random(1, N, IN);
     INDArray r = TestArrays.random(2, N, OUT);
@@ -68,7 +66,6 @@ class TransposeFoldingTest {
     List<String> seen = new ArrayList<>();
     try (ExecutionPlan plan = ExecutionPlan.record(fn, ph, names).plan()) {
       assertThat(plan).as("the pass is planned").isNotNull();
-      assertThat(plan.kernels()).containsKey(new LinearKernel().name());
       fn.setListeners(new BaseListener() {
         @Override
         public boolean isActive(Operation operation) {
@@ -90,7 +87,7 @@ class TransposeFoldingTest {
           .isEqualTo(seen.stream().filter("matmul"::equals).count());
       // left: t's gradient transposed for the matmul_bp of x^T W2 (a backward op, not one of the folded readers)
       assertThat(folded.stream().filter("permute"::equals).count()).as("transposes in the plan").isEqualTo(1);
-      assertThat(folded).doesNotContain("xw_plus_b").contains("fused_linear");
+      assertThat(folded.stream().filter("xw_plus_b"::equals).count()).as("Linears in the plan").isEqualTo(1);
 
       // by hand, in double: h = x U; dL/dW = r^T h, dL/db = column sums of r, dL/dU = x^T (r W), dL/dW2 = x s^T
       double[][] x0 = rows(x);
