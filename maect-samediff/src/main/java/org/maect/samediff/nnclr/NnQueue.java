@@ -149,7 +149,7 @@ public final class NnQueue {
     q.close();
     float[] sim = simBuf.data().asFloat();
     IntStream rows = IntStream.range(0, n);
-    if ((long) n * size >= (1 << 16)) rows = rows.parallel();
+    if (TopKNeighbourSampler.parallel((long) n * size)) rows = rows.parallel();
     rows.forEach(r -> {
       long id = queryIds[r];
       int off = r * size;
@@ -168,8 +168,47 @@ public final class NnQueue {
    */
   public record Lookup(int[] indices, float[] neighbours) {}
 
-  /** Top-k lookup with given dice ({@code dice[r]}-th nearest of row r). */
+  /**
+   * Top-k lookup with given dice ({@code dice[r]}-th nearest of row r): the same choice as
+   * {@link TopKNeighbourSampler#sample} on {@link #similarities}, without materialising them on the heap. One GEMM
+   * scores all queries; each row of scores is then copied into a heap row and scanned once, the own-sample entries
+   * taking similarity -1 when they would enter the top k. On the calling thread when ND4J has one thread (a
+   * one-thread run uses one core), else rows in parallel.
+   */
   public Lookup lookup(float[] queries, int n, long[] queryIds, int k, int[] dice) {
+    if (queries.length != n * dim || queryIds.length != n) {
+      throw new IllegalArgumentException("queries " + queries.length + " values / " + queryIds.length
+          + " ids do not match n=" + n + ", dim=" + dim);
+    }
+    TopKNeighbourSampler.checkDice(dice, n, k, size);
+    if (!Nd4j.getEnvironment().isCPU()) {
+      return lookupOnHeap(queries, n, queryIds, k, dice);
+    }
+    INDArray q = Nd4j.create(queries, new long[] {n, dim}, 'c');
+    if (simBuf == null || simBuf.size(0) != n) simBuf = Nd4j.createUninitialized(DataType.FLOAT, n, size);
+    Nd4j.gemm(q, vectors, simBuf, false, true, 1.0, 0.0); // (n, O) x (Q, O)^T -> (n, Q)
+    q.close();
+    java.nio.FloatBuffer sim = simBuf.data().asNioFloat();
+    int[] idx = new int[n];
+    if (TopKNeighbourSampler.parallel((long) n * size)) {
+      IntStream.range(0, n).parallel().forEach(r -> idx[r] = pick(sim, r, new float[size], k, queryIds[r], dice[r]));
+    } else {
+      float[] row = new float[size];
+      for (int r = 0; r < n; r++) idx[r] = pick(sim, r, row, k, queryIds[r], dice[r]);
+    }
+    return new Lookup(idx, gatherRows(idx));
+  }
+
+  /** The {@code dice}-th nearest entry for row r of the scores (copied into {@code row}). */
+  private int pick(java.nio.FloatBuffer sim, int r, float[] row, int k, long queryId, int dice) {
+    sim.get(r * size, row, 0, size);
+    int[] top = new int[k];
+    TopKNeighbourSampler.rowTopK(row, 0, size, k, ids, queryId, top, 0);
+    return top[dice];
+  }
+
+  /** {@link #lookup} through the heap copy of the similarities (backends whose arrays are not host memory). */
+  private Lookup lookupOnHeap(float[] queries, int n, long[] queryIds, int k, int[] dice) {
     int[] idx = TopKNeighbourSampler.sample(similarities(queries, n, queryIds), n, size, k, dice);
     return new Lookup(idx, gatherRows(idx));
   }

@@ -161,21 +161,23 @@ public final class NnclrStep {
     }
     NnQueue.l2NormalizeRows(qf, 2 * batch, o);
     float[] q0 = java.util.Arrays.copyOfRange(qf, 0, batch * o);
-    float[] q1 = java.util.Arrays.copyOfRange(qf, batch * o, 2 * batch * o);
-    float[] nn = new float[2 * batch * o];
+    float[] nn;
     int[] idx0 = null;
     int[] idx1 = null;
     double acc;
     if (nnLookup) {
-      NnQueue.Lookup l0 = queue.lookup(q0, batch, ids, topK, dice0);
-      NnQueue.Lookup l1 = queue.lookup(q1, batch, ids, topK, dice1);
-      System.arraycopy(l0.neighbours(), 0, nn, 0, batch * o);
-      System.arraycopy(l1.neighbours(), 0, nn, batch * o, batch * o);
-      idx0 = l0.indices();
-      idx1 = l1.indices();
+      // both views in one lookup (one GEMM): rows of view 1 after those of view 0, with the same ids
+      long[] ids2 = java.util.Arrays.copyOf(ids, 2 * batch);
+      System.arraycopy(ids, 0, ids2, batch, batch);
+      int[] dice2 = java.util.Arrays.copyOf(dice0, 2 * batch);
+      System.arraycopy(dice1, 0, dice2, batch, batch);
+      NnQueue.Lookup l = queue.lookup(qf, 2 * batch, ids2, topK, dice2);
+      nn = l.neighbours();
+      idx0 = java.util.Arrays.copyOfRange(l.indices(), 0, batch);
+      idx1 = java.util.Arrays.copyOfRange(l.indices(), batch, 2 * batch);
       acc = queue.labelAgreement(idx0, labels);
     } else {
-      System.arraycopy(qf, 0, nn, 0, qf.length);
+      nn = qf.clone();
       acc = queue.labelAgreement(TopKNeighbourSampler.topK(queue.similarities(q0, batch, ids), batch,
           queue.size(), 1), labels);
     }

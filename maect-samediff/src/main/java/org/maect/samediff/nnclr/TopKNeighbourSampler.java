@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
  */
 public final class TopKNeighbourSampler {
 
-  /** Rows handled per parallel task (small matrices stay on the calling thread). */
+  /** Similarities below which rows stay on the calling thread. */
   private static final long PARALLEL_MIN_WORK = 1L << 16;
 
   private TopKNeighbourSampler() {}
@@ -30,7 +30,7 @@ public final class TopKNeighbourSampler {
     check(sim, rows, cols, k);
     int[] out = new int[rows * k];
     IntStream range = IntStream.range(0, rows);
-    if ((long) rows * cols >= PARALLEL_MIN_WORK) range = range.parallel();
+    if (parallel((long) rows * cols)) range = range.parallel();
     range.forEach(r -> rowTopK(sim, r * (long) cols, cols, k, out, r * k));
     return out;
   }
@@ -42,12 +42,7 @@ public final class TopKNeighbourSampler {
    * @return {@code [rows]} column indices
    */
   public static int[] sample(float[] sim, int rows, int cols, int k, int[] dice) {
-    if (dice.length != rows) {
-      throw new IllegalArgumentException("dice has " + dice.length + " entries for " + rows + " rows");
-    }
-    for (int d : dice) {
-      if (d < 0 || d >= k) throw new IllegalArgumentException("dice value " + d + " outside [0, " + k + ")");
-    }
+    checkDice(dice, rows, k, cols);
     int[] top = topK(sim, rows, cols, k);
     int[] out = new int[rows];
     for (int r = 0; r < rows; r++) out[r] = top[r * k + dice[r]];
@@ -66,15 +61,50 @@ public final class TopKNeighbourSampler {
     return d;
   }
 
+  /**
+   * Whether work over {@code work} similarities runs rows in parallel: when it is large enough and ND4J may use
+   * more than one thread (a run limited to one thread, e.g. {@code OMP_NUM_THREADS=1}, stays on one core).
+   */
+  static boolean parallel(long work) {
+    return work >= PARALLEL_MIN_WORK && org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads() > 1;
+  }
+
+  /** Dice of {@link #sample}: one per row, each in {@code [0, k)}, k at most the columns. */
+  static void checkDice(int[] dice, int rows, int k, int cols) {
+    if (dice.length != rows) {
+      throw new IllegalArgumentException("dice has " + dice.length + " entries for " + rows + " rows");
+    }
+    if (k < 1 || k > cols) throw new IllegalArgumentException("Invalid k " + k + " for " + cols + " columns");
+    for (int d : dice) {
+      if (d < 0 || d >= k) throw new IllegalArgumentException("dice value " + d + " outside [0, " + k + ")");
+    }
+  }
+
   private static void rowTopK(float[] sim, long off, int cols, int k, int[] out, int outOff) {
+    rowTopK(sim, Math.toIntExact(off), cols, k, null, 0, out, outOff);
+  }
+
+  /**
+   * The k largest of {@code sim[off .. off + cols)} into {@code out[outOff ..]}, in decreasing order (ties: lower
+   * column first); with {@code colIds}, columns whose id is {@code excludeId} count as similarity -1 (checked only
+   * for the columns that would enter the top k).
+   */
+  static void rowTopK(float[] sim, int off, int cols, int k, long[] colIds, long excludeId, int[] out, int outOff) {
     float[] val = new float[k];
     int[] idx = new int[k];
     int filled = 0;
-    int base = Math.toIntExact(off);
+    int base = off;
     for (int c = 0; c < cols; c++) {
       float s = sim[base + c];
-      if (s != s) continue; // NaN never wins
+      if (s != s) { // NaN never wins, unless it is the query's own entry (then -1)
+        if (colIds == null || colIds[c] != excludeId) continue;
+        s = -1f;
+      }
       if (filled == k && s <= val[k - 1]) continue;
+      if (colIds != null && colIds[c] == excludeId) {
+        s = -1f;
+        if (filled == k && s <= val[k - 1]) continue;
+      }
       int pos = filled == k ? k - 1 : filled++;
       while (pos > 0 && val[pos - 1] < s) { // strictly smaller moves down: ties keep the lower column first
         val[pos] = val[pos - 1];

@@ -55,6 +55,30 @@ class NnQueueTest {
   }
 
   @Test
+  void streamedLookupPicksWhatTheSamplerPicksOnTheFullSimilarities() {
+    int size = 300;
+    int dim = 8;
+    int n = 256; // n x size above the parallel threshold (rows in parallel when ND4J has more than one thread)
+    SplittableRandom rng = new SplittableRandom(4);
+    NnQueue q = new NnQueue(size, dim, rng);
+    float[] v = new float[n * dim];
+    for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
+    long[] ids = new long[n];
+    for (int r = 0; r < n; r++) ids[r] = r % 40; // repeated ids: several own entries per query, one identical
+    NnQueue.l2NormalizeRows(v, n, dim);
+    q.enqueue(java.util.Arrays.copyOf(v, size * dim), size, java.util.Arrays.copyOf(ids, size), new int[size]);
+    for (int k : new int[] {1, 5, 20}) {
+      int[] dice = TopKNeighbourSampler.dice(n, k, new SplittableRandom(k));
+      // the reference: all similarities (own entries at -1), then the sampler's top k
+      int[] want = TopKNeighbourSampler.sample(q.similarities(v, n, ids), n, size, k, dice);
+      NnQueue.Lookup got = q.lookup(v, n, ids, k, dice);
+      assertThat(got.indices()).as("k=%d", k).containsExactly(want);
+      for (int r = 0; r < n; r++) assertThat(q.idsCopy()[got.indices()[r]]).isNotEqualTo(ids[r]);
+      assertThat(got.neighbours()).containsExactly(q.gatherRows(want));
+    }
+  }
+
+  @Test
   void labelAgreementCountsMatchingQueueLabels() {
     NnQueue q = new NnQueue(new float[] {1, 0, 0, 1, 1, 0}, new long[] {1, 2, 3}, new int[] {4, 5, -1}, 0);
     assertThat(q.labelAgreement(new int[] {0, 1, 2, 0}, new int[] {4, 4, -2, 4})).isEqualTo(0.5);
