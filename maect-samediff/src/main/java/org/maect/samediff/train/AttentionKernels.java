@@ -19,8 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code h d .. h d + d} of the three thirds of the image's qkv rows; {@code attn = softmax(c q k^T)},
  * {@code out = attn v} goes to columns {@code h d ..} of the image's merged rows. Backward from {@code dout}
  * (scores and softmax recomputed, nothing kept from the forward): {@code dattn = dout v^T}, {@code dv = attn^T dout},
- * {@code ds = attn (dattn - rowsum(dattn attn))}, {@code dq = c ds k}, {@code dk = c ds^T q}. The products are
- * {@link BatchedMatmul#multiply}'s register-blocked kernel on heap copies of one image's rows.
+ * {@code ds = c attn (dattn - rowsum(dattn attn))}, {@code dq = ds k}, {@code dk = ds^T q}.
+ *
+ * <p>The products are {@link BatchedMatmul#multiply}'s register-blocked kernel reading q, k, v, dout in place in a
+ * heap copy of the image's rows (row strides 3D and D) and writing out, dq, dk, dv in place; only k and v are
+ * transposed (once per image, all heads: {@code [S, D] -> [D, S]}). Where d is not a multiple of the vector length,
+ * the products with d columns go through a padded row buffer.
  */
 final class AttentionKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -45,19 +49,16 @@ final class AttentionKernels {
     int dim;
     int hd;
     int hdp;
+    boolean direct; // d a multiple of the vector length: products with d columns written in place
     float scale;
-    float[] qkv;
+    float[] qkv; // one image's rows (+ L: padded reads of the last row stay in bounds)
     float[] merged;
     float[] dmerged;
     float[] dqkv;
-    float[] q;
-    float[] k;
-    float[] v;
-    float[] kt;
+    float[] kt; // [D, sp] k transposed, all heads (head h: rows h d ..); padding columns stay zero
     float[] vt;
     float[] scores;
     float[] attn;
-    float[] dout;
     float[] dattn;
     float[] tmp;
 
@@ -74,21 +75,18 @@ final class AttentionKernels {
       this.dim = dim;
       hd = dim / heads;
       hdp = pad(hd);
+      direct = hd == hdp;
       scale = (float) (1.0 / Math.sqrt(hd));
-      qkv = new float[s * 3 * dim];
+      qkv = new float[s * 3 * dim + L];
       merged = new float[s * dim];
-      dmerged = new float[s * dim];
+      dmerged = new float[s * dim + L];
       dqkv = new float[s * 3 * dim];
-      q = new float[s * hdp];
-      k = new float[s * hdp];
-      v = new float[s * hdp];
-      kt = new float[hd * sp]; // padding columns stay zero: the padded score columns are then set to -inf
-      vt = new float[hd * sp];
+      kt = new float[dim * sp];
+      vt = new float[dim * sp];
       scores = new float[s * sp];
       attn = new float[s * sp];
-      dout = new float[s * hdp];
       dattn = new float[s * sp];
-      tmp = new float[s * Math.max(sp, hdp)];
+      tmp = new float[s * hdp];
     }
   }
 
@@ -111,46 +109,53 @@ final class AttentionKernels {
     return (int) (rows / sc.s);
   }
 
-  /** q (scaled), k, v of head h from the image's qkv rows; k (and v if {@code vt}) also transposed ({@code [d, S]}). */
-  private static void gather(Scratch sc, int h, boolean vt) {
-    int s = sc.s;
-    int dim = sc.dim;
-    int hd = sc.hd;
-    int hdp = sc.hdp;
-    int sp = sc.sp;
-    for (int t = 0; t < s; t++) {
-      int row = t * 3 * dim + h * hd;
-      for (int j = 0; j < hd; j++) {
-        sc.q[t * hdp + j] = sc.qkv[row + j] * sc.scale;
-        float kv = sc.qkv[row + dim + j];
-        float vv = sc.qkv[row + 2 * dim + j];
-        sc.k[t * hdp + j] = kv;
-        sc.v[t * hdp + j] = vv;
-        sc.kt[j * sp + t] = kv;
-        if (vt) sc.vt[j * sp + t] = vv;
-      }
+  /** {@code dst [D, sp]} = the third {@code part} (1: k, 2: v) of the image's qkv rows, transposed. */
+  private static void transpose(Scratch sc, int part, float[] dst) {
+    int w = 3 * sc.dim;
+    for (int t = 0; t < sc.s; t++) {
+      int row = t * w + part * sc.dim;
+      for (int j = 0; j < sc.dim; j++) dst[j * sc.sp + t] = sc.qkv[row + j];
     }
   }
 
-  /** {@code attn = softmax(q k^T)} row by row (scores' padding columns to -inf first). */
-  private static void scoresAndSoftmax(Scratch sc) {
-    BatchedMatmul.multiply(sc.q, sc.hdp, 1, sc.kt, sc.scores, sc.s, sc.sp, sc.hd);
-    for (int i = 0; i < sc.s; i++) softmaxRow(sc.scores, sc.attn, i * sc.sp, sc.s, sc.sp);
+  /** {@code attn = softmax(c q k^T)} of head h, row by row (q read in place, k from the transposed copy). */
+  private static void scoresAndSoftmax(Scratch sc, int h) {
+    BatchedMatmul.multiply(sc.qkv, h * sc.hd, 3 * sc.dim, 1, sc.kt, h * sc.hd * sc.sp, sc.sp, sc.scores, 0, sc.sp,
+        sc.s, sc.sp, sc.hd);
+    for (int i = 0; i < sc.s; i++) softmaxRow(sc.scores, sc.attn, i * sc.sp, sc.s, sc.sp, sc.scale);
   }
 
-  private static void softmaxRow(float[] in, float[] out, int off, int n, int np) {
+  /** {@code out = softmax(c in)} over one padded row (in's padding columns set to -inf first, out's become 0). */
+  private static void softmaxRow(float[] in, float[] out, int off, int n, int np, float c) {
     for (int j = n; j < np; j++) in[off + j] = Float.NEGATIVE_INFINITY;
     FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
     for (int j = 0; j < np; j += L) mx = mx.max(FloatVector.fromArray(S, in, off + j));
     FloatVector m = FloatVector.broadcast(S, mx.reduceLanes(VectorOperators.MAX));
+    FloatVector cv = FloatVector.broadcast(S, c);
     FloatVector sum = FloatVector.zero(S);
     for (int j = 0; j < np; j += L) {
-      FloatVector e = FloatVector.fromArray(S, in, off + j).sub(m).lanewise(VectorOperators.EXP);
+      FloatVector e = FloatVector.fromArray(S, in, off + j).sub(m).mul(cv).lanewise(VectorOperators.EXP);
       e.intoArray(out, off + j);
       sum = sum.add(e);
     }
     FloatVector inv = FloatVector.broadcast(S, 1f / sum.reduceLanes(VectorOperators.ADD));
     for (int j = 0; j < np; j += L) FloatVector.fromArray(S, out, off + j).mul(inv).intoArray(out, off + j);
+  }
+
+  /**
+   * {@code dst[co + i * ldc + j] = A x B} for i < S, j < d: A {@code [S, k]} and B {@code [k, d]} as in
+   * {@link BatchedMatmul#multiply}; in place where d is a multiple of the vector length, else through
+   * {@code sc.tmp} (B's padding columns then read what follows its rows: values that only reach the dropped
+   * padding columns).
+   */
+  private static void intoColumns(Scratch sc, float[] a, int ao, int rs, int cs, float[] b, int bo, int ldb, int k,
+      float[] dst, int co, int ldc) {
+    if (sc.direct) {
+      BatchedMatmul.multiply(a, ao, rs, cs, b, bo, ldb, dst, co, ldc, sc.s, sc.hd, k);
+      return;
+    }
+    BatchedMatmul.multiply(a, ao, rs, cs, b, bo, ldb, sc.tmp, 0, sc.hdp, sc.s, sc.hdp, k);
+    for (int r = 0; r < sc.s; r++) System.arraycopy(sc.tmp, r * sc.hdp, dst, co + r * ldc, sc.hd);
   }
 
   /** Forward: input {@code qkv [B*S, 3D]}, output {@code merged [B*S, D]}. */
@@ -172,12 +177,12 @@ final class AttentionKernels {
       int mblock = sc.s * sc.dim;
       for (int img = 0; img < b; img++) {
         in.get(img * block, sc.qkv, 0, block);
+        transpose(sc, 1, sc.kt);
         for (int h = 0; h < sc.heads; h++) {
-          gather(sc, h, false);
-          scoresAndSoftmax(sc);
-          // out = attn v  -> merged columns h d ..
-          BatchedMatmul.multiply(sc.attn, sc.sp, 1, sc.v, sc.tmp, sc.s, sc.hdp, sc.s);
-          scatter(sc.tmp, sc.hdp, sc.merged, sc.dim, h * sc.hd, sc.s, sc.hd);
+          scoresAndSoftmax(sc, h);
+          // out = attn v -> merged columns h d ..
+          intoColumns(sc, sc.attn, 0, sc.sp, 1, sc.qkv, 2 * sc.dim + h * sc.hd, 3 * sc.dim, sc.s, sc.merged,
+              h * sc.hd, sc.dim);
         }
         out.put(img * mblock, sc.merged, 0, mblock);
       }
@@ -188,11 +193,6 @@ final class AttentionKernels {
     public String name() {
       return "fused attention (Vector API)";
     }
-  }
-
-  /** Copies {@code rows x width} from {@code src} (row stride ss) to {@code dst} at column {@code col} (stride ds). */
-  private static void scatter(float[] src, int ss, float[] dst, int ds, int col, int rows, int width) {
-    for (int r = 0; r < rows; r++) System.arraycopy(src, r * ss, dst, r * ds + col, width);
   }
 
   /** Backward: inputs {@code (qkv, dmerged)}, outputs: parts of qkv's gradient (the whole into the first). */
@@ -216,30 +216,29 @@ final class AttentionKernels {
       FloatBuffer in = floats(inputs[0]);
       FloatBuffer dm = floats(inputs[1]);
       FloatBuffer dx = floats(outs[0]);
-      int block = sc.s * 3 * sc.dim;
-      int mblock = sc.s * sc.dim;
+      int dim = sc.dim;
+      int block = sc.s * 3 * dim;
+      int mblock = sc.s * dim;
       int s = sc.s;
       int sp = sc.sp;
       int hd = sc.hd;
-      int hdp = sc.hdp;
       for (int img = 0; img < b; img++) {
         in.get(img * block, sc.qkv, 0, block);
         dm.get(img * mblock, sc.dmerged, 0, mblock);
+        transpose(sc, 1, sc.kt);
+        transpose(sc, 2, sc.vt);
         for (int h = 0; h < sc.heads; h++) {
-          gather(sc, h, true);
-          scoresAndSoftmax(sc);
-          for (int t = 0; t < s; t++) System.arraycopy(sc.dmerged, t * sc.dim + h * hd, sc.dout, t * hdp, hd);
-          // dattn = dout v^T [S, S]; dv = attn^T dout [S, d]
-          BatchedMatmul.multiply(sc.dout, hdp, 1, sc.vt, sc.dattn, s, sp, hd);
-          BatchedMatmul.multiply(sc.attn, 1, sp, sc.dout, sc.tmp, s, hdp, s);
-          scatter(sc.tmp, hdp, sc.dqkv, 3 * sc.dim, 2 * sc.dim + h * hd, s, hd);
-          // ds = attn (dattn - rowsum(dattn attn)), in place of dattn
-          for (int i = 0; i < s; i++) softmaxBackwardRow(sc.attn, sc.dattn, i * sp, sp);
-          // dq = c ds k; dk = c ds^T q (q already carries c)
-          BatchedMatmul.multiply(sc.dattn, sp, 1, sc.k, sc.tmp, s, hdp, s);
-          scaledScatter(sc.tmp, hdp, sc.dqkv, 3 * sc.dim, h * hd, s, hd, sc.scale);
-          BatchedMatmul.multiply(sc.dattn, 1, sp, sc.q, sc.tmp, s, hdp, s);
-          scatter(sc.tmp, hdp, sc.dqkv, 3 * sc.dim, sc.dim + h * hd, s, hd);
+          int col = h * hd;
+          scoresAndSoftmax(sc, h);
+          // dattn = dout v^T [S, S] (dout read in place from the merged gradient)
+          BatchedMatmul.multiply(sc.dmerged, col, dim, 1, sc.vt, col * sp, sp, sc.dattn, 0, sp, s, sp, hd);
+          // dv = attn^T dout -> v's columns of the qkv gradient
+          intoColumns(sc, sc.attn, 0, 1, sp, sc.dmerged, col, dim, s, sc.dqkv, 2 * dim + col, 3 * dim);
+          // ds = c attn (dattn - rowsum(dattn attn)), in place of dattn
+          for (int i = 0; i < s; i++) softmaxBackwardRow(sc.attn, sc.dattn, i * sp, sp, sc.scale);
+          // dq = ds k; dk = ds^T q (k and q read in place)
+          intoColumns(sc, sc.dattn, 0, sp, 1, sc.qkv, dim + col, 3 * dim, s, sc.dqkv, col, 3 * dim);
+          intoColumns(sc, sc.dattn, 0, 1, sp, sc.qkv, col, 3 * dim, s, sc.dqkv, dim + col, 3 * dim);
         }
         dx.put(img * block, sc.dqkv, 0, block);
       }
@@ -253,19 +252,16 @@ final class AttentionKernels {
     }
   }
 
-  private static void scaledScatter(float[] src, int ss, float[] dst, int ds, int col, int rows, int width, float c) {
-    for (int r = 0; r < rows; r++) {
-      for (int j = 0; j < width; j++) dst[r * ds + col + j] = src[r * ss + j] * c;
-    }
-  }
-
-  /** {@code g = p (g - sum(g p))} over one padded row (p's padding is 0, so is g's after this). */
-  private static void softmaxBackwardRow(float[] p, float[] g, int off, int np) {
+  /** {@code g = c p (g - sum(g p))} over one padded row (p's padding is 0, so is g's after this). */
+  private static void softmaxBackwardRow(float[] p, float[] g, int off, int np, float c) {
     FloatVector acc = FloatVector.zero(S);
-    for (int j = 0; j < np; j += L) acc = FloatVector.fromArray(S, g, off + j).fma(FloatVector.fromArray(S, p, off + j), acc);
-    FloatVector dot = FloatVector.broadcast(S, acc.reduceLanes(VectorOperators.ADD));
     for (int j = 0; j < np; j += L) {
-      FloatVector pv = FloatVector.fromArray(S, p, off + j);
+      acc = FloatVector.fromArray(S, g, off + j).fma(FloatVector.fromArray(S, p, off + j), acc);
+    }
+    FloatVector dot = FloatVector.broadcast(S, acc.reduceLanes(VectorOperators.ADD));
+    FloatVector cv = FloatVector.broadcast(S, c);
+    for (int j = 0; j < np; j += L) {
+      FloatVector pv = FloatVector.fromArray(S, p, off + j).mul(cv);
       FloatVector.fromArray(S, g, off + j).sub(dot).mul(pv).intoArray(g, off + j);
     }
   }

@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [256, 4, 13, 16] x [256, 4, 16, 13]} runs at ~3.5 GFLOP/s and the backward (two such products and
  * transposes) at less (cpu28 MAE step: 40 ms of 323). Here each matrix pair is copied to small heap arrays
  * ({@code A} as stored, {@code op(B)} as {@code [K, N]} with N padded to the vector length),
- * multiplied with register blocks of 4 rows x 16 columns and copied back: 3-7x libnd4j's speed for 13 tokens,
+ * multiplied with register blocks of 6 rows x 16 columns and copied back: 3-7x libnd4j's speed for 13 tokens,
  * 1.3-2x for 50 (measured in docs/PERFORMANCE.md). Only the summation order differs from libnd4j.
  *
  * <p>Shapes: {@code A [..., a0, a1]}, {@code B [..., b0, b1]}, the same leading (batch) dimensions, no
@@ -166,74 +166,121 @@ final class BatchedMatmul implements PlanKernel {
    * layout is read in place).
    */
   static void multiply(float[] ap, int rs, int cs, float[] bp, float[] cp, int m, int np, int k) {
+    multiply(ap, 0, rs, cs, bp, 0, np, cp, 0, np, m, np, k);
+  }
+
+  /**
+   * {@code C [m, n] = A [m, k] x B [k, n]} on arrays read and written in place: {@code A[i][q] = a[ao + i * rs + q *
+   * cs]}, {@code B[q][j] = b[bo + q * ldb + j]}, {@code C[i][j] = c[co + i * ldc + j]}; n a multiple of the vector
+   * length (columns of C beyond n are not touched). Register blocks of 6 rows x 16 columns (12 accumulators, two
+   * loads of B and six broadcasts of A per 12 FMAs), then 4 rows, then single rows; 8-column blocks at the end.
+   */
+  static void multiply(float[] a, int ao, int rs, int cs, float[] b, int bo, int ldb, float[] c, int co, int ldc,
+      int m, int n, int k) {
     int i = 0;
-    for (; i + 3 < m; i += 4) {
-      int r0 = i * rs;
-      int r1 = r0 + rs;
-      int r2 = r1 + rs;
-      int r3 = r2 + rs;
+    for (; i + 5 < m; i += 6) {
       int v = 0;
-      for (; v + L < np; v += 2 * L) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = c0;
-        FloatVector c2 = c0;
-        FloatVector c3 = c0;
-        FloatVector d0 = c0;
-        FloatVector d1 = c0;
-        FloatVector d2 = c0;
-        FloatVector d3 = c0;
-        for (int kk = 0; kk < k; kk++) {
-          FloatVector bv = FloatVector.fromArray(S, bp, kk * np + v);
-          FloatVector bw = FloatVector.fromArray(S, bp, kk * np + v + L);
-          FloatVector a0 = FloatVector.broadcast(S, ap[r0 + kk * cs]);
-          c0 = bv.fma(a0, c0);
-          d0 = bw.fma(a0, d0);
-          FloatVector a1 = FloatVector.broadcast(S, ap[r1 + kk * cs]);
-          c1 = bv.fma(a1, c1);
-          d1 = bw.fma(a1, d1);
-          FloatVector a2 = FloatVector.broadcast(S, ap[r2 + kk * cs]);
-          c2 = bv.fma(a2, c2);
-          d2 = bw.fma(a2, d2);
-          FloatVector a3 = FloatVector.broadcast(S, ap[r3 + kk * cs]);
-          c3 = bv.fma(a3, c3);
-          d3 = bw.fma(a3, d3);
-        }
-        c0.intoArray(cp, i * np + v);
-        d0.intoArray(cp, i * np + v + L);
-        c1.intoArray(cp, (i + 1) * np + v);
-        d1.intoArray(cp, (i + 1) * np + v + L);
-        c2.intoArray(cp, (i + 2) * np + v);
-        d2.intoArray(cp, (i + 2) * np + v + L);
-        c3.intoArray(cp, (i + 3) * np + v);
-        d3.intoArray(cp, (i + 3) * np + v + L);
-      }
-      for (; v < np; v += L) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = c0;
-        FloatVector c2 = c0;
-        FloatVector c3 = c0;
-        for (int kk = 0; kk < k; kk++) {
-          FloatVector bv = FloatVector.fromArray(S, bp, kk * np + v);
-          c0 = bv.fma(FloatVector.broadcast(S, ap[r0 + kk * cs]), c0);
-          c1 = bv.fma(FloatVector.broadcast(S, ap[r1 + kk * cs]), c1);
-          c2 = bv.fma(FloatVector.broadcast(S, ap[r2 + kk * cs]), c2);
-          c3 = bv.fma(FloatVector.broadcast(S, ap[r3 + kk * cs]), c3);
-        }
-        c0.intoArray(cp, i * np + v);
-        c1.intoArray(cp, (i + 1) * np + v);
-        c2.intoArray(cp, (i + 2) * np + v);
-        c3.intoArray(cp, (i + 3) * np + v);
-      }
+      for (; v + L < n; v += 2 * L) block6x16(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
+      for (; v < n; v += L) block6x8(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
+    }
+    for (; i + 3 < m; i += 4) {
+      for (int v = 0; v < n; v += L) block4x8(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
     }
     for (; i < m; i++) {
-      int r0 = i * rs;
-      for (int v = 0; v < np; v += L) {
+      for (int v = 0; v < n; v += L) {
+        int r0 = ao + i * rs;
         FloatVector c0 = FloatVector.zero(S);
-        for (int kk = 0; kk < k; kk++) {
-          c0 = FloatVector.fromArray(S, bp, kk * np + v).fma(FloatVector.broadcast(S, ap[r0 + kk * cs]), c0);
+        for (int q = 0; q < k; q++) {
+          c0 = FloatVector.fromArray(S, b, bo + q * ldb + v).fma(FloatVector.broadcast(S, a[r0 + q * cs]), c0);
         }
-        c0.intoArray(cp, i * np + v);
+        c0.intoArray(c, co + i * ldc + v);
       }
     }
+  }
+
+  /** Six rows of A from {@code a0}, 16 columns of B from {@code b0}, into C from {@code c0}. */
+  private static void block6x16(float[] a, int a0, int rs, int cs, float[] b, int b0, int ldb, float[] c, int c0,
+      int ldc, int k) {
+    FloatVector x0 = FloatVector.zero(S);
+    FloatVector x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
+    FloatVector y0 = x0, y1 = x0, y2 = x0, y3 = x0, y4 = x0, y5 = x0;
+    for (int q = 0; q < k; q++) {
+      int bi = b0 + q * ldb;
+      FloatVector bv = FloatVector.fromArray(S, b, bi);
+      FloatVector bw = FloatVector.fromArray(S, b, bi + L);
+      int ai = a0 + q * cs;
+      FloatVector av = FloatVector.broadcast(S, a[ai]);
+      x0 = bv.fma(av, x0);
+      y0 = bw.fma(av, y0);
+      av = FloatVector.broadcast(S, a[ai + rs]);
+      x1 = bv.fma(av, x1);
+      y1 = bw.fma(av, y1);
+      av = FloatVector.broadcast(S, a[ai + 2 * rs]);
+      x2 = bv.fma(av, x2);
+      y2 = bw.fma(av, y2);
+      av = FloatVector.broadcast(S, a[ai + 3 * rs]);
+      x3 = bv.fma(av, x3);
+      y3 = bw.fma(av, y3);
+      av = FloatVector.broadcast(S, a[ai + 4 * rs]);
+      x4 = bv.fma(av, x4);
+      y4 = bw.fma(av, y4);
+      av = FloatVector.broadcast(S, a[ai + 5 * rs]);
+      x5 = bv.fma(av, x5);
+      y5 = bw.fma(av, y5);
+    }
+    x0.intoArray(c, c0);
+    y0.intoArray(c, c0 + L);
+    x1.intoArray(c, c0 + ldc);
+    y1.intoArray(c, c0 + ldc + L);
+    x2.intoArray(c, c0 + 2 * ldc);
+    y2.intoArray(c, c0 + 2 * ldc + L);
+    x3.intoArray(c, c0 + 3 * ldc);
+    y3.intoArray(c, c0 + 3 * ldc + L);
+    x4.intoArray(c, c0 + 4 * ldc);
+    y4.intoArray(c, c0 + 4 * ldc + L);
+    x5.intoArray(c, c0 + 5 * ldc);
+    y5.intoArray(c, c0 + 5 * ldc + L);
+  }
+
+  /** Six rows of A, 8 columns of B. */
+  private static void block6x8(float[] a, int a0, int rs, int cs, float[] b, int b0, int ldb, float[] c, int c0,
+      int ldc, int k) {
+    FloatVector x0 = FloatVector.zero(S);
+    FloatVector x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0;
+    for (int q = 0; q < k; q++) {
+      FloatVector bv = FloatVector.fromArray(S, b, b0 + q * ldb);
+      int ai = a0 + q * cs;
+      x0 = bv.fma(FloatVector.broadcast(S, a[ai]), x0);
+      x1 = bv.fma(FloatVector.broadcast(S, a[ai + rs]), x1);
+      x2 = bv.fma(FloatVector.broadcast(S, a[ai + 2 * rs]), x2);
+      x3 = bv.fma(FloatVector.broadcast(S, a[ai + 3 * rs]), x3);
+      x4 = bv.fma(FloatVector.broadcast(S, a[ai + 4 * rs]), x4);
+      x5 = bv.fma(FloatVector.broadcast(S, a[ai + 5 * rs]), x5);
+    }
+    x0.intoArray(c, c0);
+    x1.intoArray(c, c0 + ldc);
+    x2.intoArray(c, c0 + 2 * ldc);
+    x3.intoArray(c, c0 + 3 * ldc);
+    x4.intoArray(c, c0 + 4 * ldc);
+    x5.intoArray(c, c0 + 5 * ldc);
+  }
+
+  /** Four rows of A, 8 columns of B. */
+  private static void block4x8(float[] a, int a0, int rs, int cs, float[] b, int b0, int ldb, float[] c, int c0,
+      int ldc, int k) {
+    FloatVector x0 = FloatVector.zero(S);
+    FloatVector x1 = x0, x2 = x0, x3 = x0;
+    for (int q = 0; q < k; q++) {
+      FloatVector bv = FloatVector.fromArray(S, b, b0 + q * ldb);
+      int ai = a0 + q * cs;
+      x0 = bv.fma(FloatVector.broadcast(S, a[ai]), x0);
+      x1 = bv.fma(FloatVector.broadcast(S, a[ai + rs]), x1);
+      x2 = bv.fma(FloatVector.broadcast(S, a[ai + 2 * rs]), x2);
+      x3 = bv.fma(FloatVector.broadcast(S, a[ai + 3 * rs]), x3);
+    }
+    x0.intoArray(c, c0);
+    x1.intoArray(c, c0 + ldc);
+    x2.intoArray(c, c0 + 2 * ldc);
+    x3.intoArray(c, c0 + 3 * ldc);
   }
 }

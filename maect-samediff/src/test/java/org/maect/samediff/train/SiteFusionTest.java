@@ -10,6 +10,8 @@ import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.maect.samediff.vit.LayerNorm;
 import org.maect.samediff.vit.Params;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -214,12 +216,12 @@ class SiteFusionTest {
     return out;
   }
 
-  @Test
-  void attentionKernelsMatchTheDefinitionAndItsFiniteDifferenceGradients() {
-    int b = 2;
-    int s = 13; // not a multiple of the vector length
-    int heads = 2;
-    int dim = 12; // head width 6: padded
+  @ParameterizedTest(name = "{1} tokens, {2} heads, width {3}")
+  @CsvSource({
+      "2, 13, 2, 12", // tokens not a multiple of the vector length, head width 6: products through the padded buffer
+      "2, 13, 2, 32", // head width 16: products written in place (6 x 16 register blocks)
+      "1, 50, 1, 8"}) // 50 tokens, one head of one vector
+  void attentionKernelsMatchTheDefinitionAndItsFiniteDifferenceGradients(int b, int s, int heads, int dim) {
     float[] qkv = gaussian(b * s * 3 * dim, 1, 0, 41);
     float[] dy = gaussian(b * s * dim, 1, 0, 42);
     INDArray qa = Nd4j.create(qkv, new long[] {b * s, 3 * dim}, 'c');
