@@ -173,7 +173,8 @@ final class BatchedMatmul implements PlanKernel {
    * {@code C [m, n] = A [m, k] x B [k, n]} on arrays read and written in place: {@code A[i][q] = a[ao + i * rs + q *
    * cs]}, {@code B[q][j] = b[bo + q * ldb + j]}, {@code C[i][j] = c[co + i * ldc + j]}; n a multiple of the vector
    * length (columns of C beyond n are not touched). Register blocks of 6 rows x 16 columns (12 accumulators, two
-   * loads of B and six broadcasts of A per 12 FMAs), then 4 rows, then single rows; 8-column blocks at the end.
+   * loads of B and six broadcasts of A per 12 FMAs), then 4, 2 and 1 rows (the last two with two accumulators per
+   * vector of C, so that an FMA does not wait for the one before); 8-column blocks at the end.
    */
   static void multiply(float[] a, int ao, int rs, int cs, float[] b, int bo, int ldb, float[] c, int co, int ldc,
       int m, int n, int k) {
@@ -186,16 +187,107 @@ final class BatchedMatmul implements PlanKernel {
     for (; i + 3 < m; i += 4) {
       for (int v = 0; v < n; v += L) block4x8(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
     }
-    for (; i < m; i++) {
-      for (int v = 0; v < n; v += L) {
-        int r0 = ao + i * rs;
-        FloatVector c0 = FloatVector.zero(S);
-        for (int q = 0; q < k; q++) {
-          c0 = FloatVector.fromArray(S, b, bo + q * ldb + v).fma(FloatVector.broadcast(S, a[r0 + q * cs]), c0);
-        }
-        c0.intoArray(c, co + i * ldc + v);
-      }
+    for (; i + 1 < m; i += 2) {
+      int v = 0;
+      for (; v + L < n; v += 2 * L) block2x16(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
+      for (; v < n; v += L) block2x8(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
     }
+    if (i < m) {
+      int v = 0;
+      for (; v + L < n; v += 2 * L) block1x16(a, ao + i * rs, cs, b, bo + v, ldb, c, co + i * ldc + v, k);
+      for (; v < n; v += L) block1x8(a, ao + i * rs, cs, b, bo + v, ldb, c, co + i * ldc + v, k);
+    }
+  }
+
+  /** Two rows of A, 16 columns of B. */
+  private static void block2x16(float[] a, int a0, int rs, int cs, float[] b, int b0, int ldb, float[] c, int c0,
+      int ldc, int k) {
+    FloatVector x0 = FloatVector.zero(S);
+    FloatVector x1 = x0;
+    FloatVector y0 = x0;
+    FloatVector y1 = x0;
+    for (int q = 0; q < k; q++) {
+      int bi = b0 + q * ldb;
+      FloatVector bv = FloatVector.fromArray(S, b, bi);
+      FloatVector bw = FloatVector.fromArray(S, b, bi + L);
+      int ai = a0 + q * cs;
+      FloatVector av = FloatVector.broadcast(S, a[ai]);
+      x0 = bv.fma(av, x0);
+      y0 = bw.fma(av, y0);
+      av = FloatVector.broadcast(S, a[ai + rs]);
+      x1 = bv.fma(av, x1);
+      y1 = bw.fma(av, y1);
+    }
+    x0.intoArray(c, c0);
+    y0.intoArray(c, c0 + L);
+    x1.intoArray(c, c0 + ldc);
+    y1.intoArray(c, c0 + ldc + L);
+  }
+
+  /** Two rows of A, 8 columns of B (two accumulators per row: even and odd steps of k). */
+  private static void block2x8(float[] a, int a0, int rs, int cs, float[] b, int b0, int ldb, float[] c, int c0,
+      int ldc, int k) {
+    FloatVector x0 = FloatVector.zero(S);
+    FloatVector x1 = x0;
+    FloatVector z0 = x0;
+    FloatVector z1 = x0;
+    int q = 0;
+    for (; q + 1 < k; q += 2) {
+      FloatVector bv = FloatVector.fromArray(S, b, b0 + q * ldb);
+      FloatVector bw = FloatVector.fromArray(S, b, b0 + (q + 1) * ldb);
+      int ai = a0 + q * cs;
+      x0 = bv.fma(FloatVector.broadcast(S, a[ai]), x0);
+      x1 = bv.fma(FloatVector.broadcast(S, a[ai + rs]), x1);
+      z0 = bw.fma(FloatVector.broadcast(S, a[ai + cs]), z0);
+      z1 = bw.fma(FloatVector.broadcast(S, a[ai + cs + rs]), z1);
+    }
+    if (q < k) {
+      FloatVector bv = FloatVector.fromArray(S, b, b0 + q * ldb);
+      int ai = a0 + q * cs;
+      x0 = bv.fma(FloatVector.broadcast(S, a[ai]), x0);
+      x1 = bv.fma(FloatVector.broadcast(S, a[ai + rs]), x1);
+    }
+    x0.add(z0).intoArray(c, c0);
+    x1.add(z1).intoArray(c, c0 + ldc);
+  }
+
+  /** One row of A, 16 columns of B (two accumulators per 8 columns: even and odd steps of k). */
+  private static void block1x16(float[] a, int a0, int cs, float[] b, int b0, int ldb, float[] c, int c0, int k) {
+    FloatVector x0 = FloatVector.zero(S);
+    FloatVector y0 = x0;
+    FloatVector x1 = x0;
+    FloatVector y1 = x0;
+    int q = 0;
+    for (; q + 1 < k; q += 2) {
+      int bi = b0 + q * ldb;
+      FloatVector av = FloatVector.broadcast(S, a[a0 + q * cs]);
+      x0 = FloatVector.fromArray(S, b, bi).fma(av, x0);
+      y0 = FloatVector.fromArray(S, b, bi + L).fma(av, y0);
+      av = FloatVector.broadcast(S, a[a0 + (q + 1) * cs]);
+      x1 = FloatVector.fromArray(S, b, bi + ldb).fma(av, x1);
+      y1 = FloatVector.fromArray(S, b, bi + ldb + L).fma(av, y1);
+    }
+    if (q < k) {
+      int bi = b0 + q * ldb;
+      FloatVector av = FloatVector.broadcast(S, a[a0 + q * cs]);
+      x0 = FloatVector.fromArray(S, b, bi).fma(av, x0);
+      y0 = FloatVector.fromArray(S, b, bi + L).fma(av, y0);
+    }
+    x0.add(x1).intoArray(c, c0);
+    y0.add(y1).intoArray(c, c0 + L);
+  }
+
+  /** One row of A, 8 columns of B (two accumulators). */
+  private static void block1x8(float[] a, int a0, int cs, float[] b, int b0, int ldb, float[] c, int c0, int k) {
+    FloatVector x0 = FloatVector.zero(S);
+    FloatVector x1 = x0;
+    int q = 0;
+    for (; q + 1 < k; q += 2) {
+      x0 = FloatVector.fromArray(S, b, b0 + q * ldb).fma(FloatVector.broadcast(S, a[a0 + q * cs]), x0);
+      x1 = FloatVector.fromArray(S, b, b0 + (q + 1) * ldb).fma(FloatVector.broadcast(S, a[a0 + (q + 1) * cs]), x1);
+    }
+    if (q < k) x0 = FloatVector.fromArray(S, b, b0 + q * ldb).fma(FloatVector.broadcast(S, a[a0 + q * cs]), x0);
+    x0.add(x1).intoArray(c, c0);
   }
 
   /** Six rows of A from {@code a0}, 16 columns of B from {@code b0}, into C from {@code c0}. */
