@@ -135,4 +135,42 @@ class BatchedMatmulTest {
     assertThat(PlanKernels.select(new Mmul(), iArgs, tArgs, new long[][] {a, b}, new DataType[] {t, t},
         new long[][] {{2, 4, 3}}, new DataType[] {t})).isNull();
   }
+
+  @org.junit.jupiter.api.Test
+  void stridedMultiplyMatchesTheProductForEveryBlockShape() {
+    // A read with offset, row stride and column stride (row-major and transposed), B and C with offsets and
+    // leading dimensions wider than n (C's other columns must stay untouched): every row count 1..20 covers the
+    // 6-, 4-, 2- and 1-row blocks, n = 8..40 the 16- and 8-column blocks
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+    for (boolean transposedA : new boolean[] {false, true}) {
+      for (int m = 1; m <= 20; m++) {
+        for (int n : new int[] {8, 16, 24, 40}) {
+          int k = 1 + rng.nextInt(70);
+          int ao = 3;
+          int rs = transposedA ? 1 : k + 5;
+          int cs = transposedA ? m + 2 : 1;
+          float[] a = new float[ao + (m + 2) * (k + 5) + 8];
+          float[] b = new float[2 + k * (n + 9) + 8];
+          float[] c = new float[5 + m * (n + 3) + 8];
+          for (int i = 0; i < a.length; i++) a[i] = (float) rng.nextGaussian();
+          for (int i = 0; i < b.length; i++) b[i] = (float) rng.nextGaussian();
+          java.util.Arrays.fill(c, 42f);
+          BatchedMatmul.multiply(a, ao, rs, cs, b, 2, n + 9, c, 5, n + 3, m, n, k);
+          for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n + 3; j++) {
+              float got = c[5 + i * (n + 3) + j];
+              if (j >= n) {
+                assertThat(got).as("untouched column %d", j).isEqualTo(42f);
+                continue;
+              }
+              double want = 0;
+              for (int q = 0; q < k; q++) want += (double) a[ao + i * rs + q * cs] * b[2 + q * (n + 9) + j];
+              assertThat((double) got).as("m=%d n=%d k=%d tA=%s C[%d][%d]", m, n, k, transposedA, i, j)
+                  .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-4 * Math.sqrt(k)));
+            }
+          }
+        }
+      }
+    }
+  }
 }
