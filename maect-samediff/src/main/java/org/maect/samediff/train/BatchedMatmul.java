@@ -173,8 +173,8 @@ final class BatchedMatmul implements PlanKernel {
    * {@code C [m, n] = A [m, k] x B [k, n]} on arrays read and written in place: {@code A[i][q] = a[ao + i * rs + q *
    * cs]}, {@code B[q][j] = b[bo + q * ldb + j]}, {@code C[i][j] = c[co + i * ldc + j]}; n a multiple of the vector
    * length (columns of C beyond n are not touched). Register blocks of 6 rows x 16 columns (12 accumulators, two
-   * loads of B and six broadcasts of A per 12 FMAs), then 4, 2 and 1 rows (the last two with two accumulators per
-   * vector of C, so that an FMA does not wait for the one before); 8-column blocks at the end.
+   * loads of B and six broadcasts of A per 12 FMAs), then 2 and 1 rows (with two accumulators per vector of C, so
+   * that an FMA does not wait for the one before); 8-column blocks at the end.
    */
   static void multiply(float[] a, int ao, int rs, int cs, float[] b, int bo, int ldb, float[] c, int co, int ldc,
       int m, int n, int k) {
@@ -183,9 +183,6 @@ final class BatchedMatmul implements PlanKernel {
       int v = 0;
       for (; v + L < n; v += 2 * L) block6x16(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
       for (; v < n; v += L) block6x8(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
-    }
-    for (; i + 3 < m; i += 4) {
-      for (int v = 0; v < n; v += L) block4x8(a, ao + i * rs, rs, cs, b, bo + v, ldb, c, co + i * ldc + v, ldc, k);
     }
     for (; i + 1 < m; i += 2) {
       int v = 0;
@@ -355,24 +352,5 @@ final class BatchedMatmul implements PlanKernel {
     x3.intoArray(c, c0 + 3 * ldc);
     x4.intoArray(c, c0 + 4 * ldc);
     x5.intoArray(c, c0 + 5 * ldc);
-  }
-
-  /** Four rows of A, 8 columns of B. */
-  private static void block4x8(float[] a, int a0, int rs, int cs, float[] b, int b0, int ldb, float[] c, int c0,
-      int ldc, int k) {
-    FloatVector x0 = FloatVector.zero(S);
-    FloatVector x1 = x0, x2 = x0, x3 = x0;
-    for (int q = 0; q < k; q++) {
-      FloatVector bv = FloatVector.fromArray(S, b, b0 + q * ldb);
-      int ai = a0 + q * cs;
-      x0 = bv.fma(FloatVector.broadcast(S, a[ai]), x0);
-      x1 = bv.fma(FloatVector.broadcast(S, a[ai + rs]), x1);
-      x2 = bv.fma(FloatVector.broadcast(S, a[ai + 2 * rs]), x2);
-      x3 = bv.fma(FloatVector.broadcast(S, a[ai + 3 * rs]), x3);
-    }
-    x0.intoArray(c, c0);
-    x1.intoArray(c, c0 + ldc);
-    x2.intoArray(c, c0 + 2 * ldc);
-    x3.intoArray(c, c0 + 3 * ldc);
   }
 }

@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Times the fused attention kernels alone (not a test): {@code java --add-modules jdk.incubator.vector -cp
  * 'maect-samediff/target/test-classes:maect-samediff/target/classes:maect-examples/target/lib/*'
  * org.maect.samediff.train.AttentionKernelsBench TOKENS HEADS WIDTH IMAGES} prints the forward and backward time of
- * one call on {@code qkv [IMAGES * TOKENS, 3 WIDTH]} after a warm-up (median of the last 5 of 60 calls), per call
+ * one call on {@code qkv [IMAGES * TOKENS, 3 WIDTH]} after a warm-up (median of the last 5 of 200 calls), per call
  * and per image and head. The shapes of the presets: cpu28 {@code 50 4 64 128} (CT step) and {@code 13 4 64 256}
  * (MAE encoder), ViT-Ti {@code 50 3 192 128} and {@code 13 3 192 64}, ViT-Ti's decoder {@code 50 4 128 64}.
  */
@@ -31,7 +31,7 @@ public final class AttentionKernelsBench {
     INDArray dqkv = Nd4j.create(DataType.FLOAT, (long) b * s, 3L * dim);
     PlanKernel forward = PlanKernels.attention(s, heads);
     PlanKernel backward = PlanKernels.attentionBp(s, heads, 1);
-    int calls = 60;
+    int calls = 200;
     int kept = 5;
     double[] f = new double[kept];
     double[] g = new double[kept];
