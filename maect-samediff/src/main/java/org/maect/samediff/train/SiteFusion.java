@@ -14,6 +14,8 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -293,6 +295,7 @@ final class SiteFusion {
         escaping.put(e, role);
       }
       if (escaping.isEmpty()) throw new Unfit("no backward output is read");
+      dropZeroParts(ops, out, back, requested, escaping);
       SameDiffOp sdo = site.backward(x, dy, epsilon, escaping);
       out.set(first, sdo);
       for (int i : back) {
@@ -331,6 +334,44 @@ final class SiteFusion {
       if (op != null) result.add(op);
     }
     return result;
+  }
+
+  /**
+   * The fused backward writes x's whole gradient into its first part and zeros into the others. SameDiff sums the
+   * parts with {@code add} ops ({@code add(gradient so far, part)}); an {@code add} of a zero part and another value
+   * is that value. Where every reader of a zero part is such an {@code add}, each becomes an alias of its other input
+   * and the part leaves the fused op's outputs: no fill, no add (a pass each over x's gradient).
+   */
+  private static void dropZeroParts(List<SameDiffOp> ops, List<SameDiffOp> out, Set<Integer> back,
+      Set<String> requested, Map<String, FusedOp.Role> escaping) {
+    List<String> parts = new ArrayList<>();
+    for (Map.Entry<String, FusedOp.Role> e : escaping.entrySet()) {
+      if (e.getValue() == FusedOp.Role.DX) parts.add(e.getKey());
+    }
+    for (String z : parts.subList(Math.min(1, parts.size()), parts.size())) {
+      if (requested.contains(z)) continue;
+      List<Integer> readers = new ArrayList<>();
+      for (int i = 0; i < ops.size(); i++) {
+        if (!back.contains(i) && ins(ops.get(i)).contains(z)) readers.add(i);
+      }
+      boolean adds = !readers.isEmpty();
+      for (int i : readers) adds &= otherAddend(out.get(i), z, parts) != null;
+      if (!adds) continue;
+      for (int i : readers) {
+        SameDiffOp add = out.get(i);
+        out.set(i, SameDiffOp.builder().name(add.getName()).op(new Identity())
+            .inputsToOp(List.of(otherAddend(add, z, parts))).outputsOfOp(new ArrayList<>(add.getOutputsOfOp())).build());
+      }
+      escaping.remove(z);
+    }
+  }
+
+  /** The other input of {@code op} if it is a two-input {@code add} of {@code z} and a value not among the parts. */
+  private static String otherAddend(SameDiffOp op, String z, List<String> parts) {
+    if (op == null || op.getOp().getClass() != AddOp.class || ins(op).size() != 2) return null;
+    List<String> in = ins(op);
+    String other = in.get(0).equals(z) ? in.get(1) : in.get(1).equals(z) ? in.get(0) : null;
+    return other == null || parts.contains(other) ? null : other;
   }
 
   /** Drops ops none of whose outputs is read or requested (the parts of a site only its removed ops read). */
