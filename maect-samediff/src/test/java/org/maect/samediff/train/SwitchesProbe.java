@@ -8,16 +8,10 @@ import org.maect.samediff.vit.Gelu;
 import org.maect.samediff.vit.LayerNorm;
 import org.maect.samediff.vit.Linear;
 import org.maect.samediff.vit.Params;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * Run by {@link SwitchesTest} in a JVM of its own (the switches are read once per JVM): plans a FLOAT training pass
@@ -41,19 +35,11 @@ public final class SwitchesProbe {
     List<String> names = List.of("loss", "fc.weight-grad");
     TreeSet<String> ops = new TreeSet<>();
     try (ExecutionPlan plan = ExecutionPlan.record(fn, ph, names).plan()) {
-      fn.setListeners(new BaseListener() {
-        @Override
-        public boolean isActive(Operation operation) {
-          return true;
-        }
-
-        @Override
-        public void opExecution(SameDiff f, At at, MultiDataSet b, SameDiffOp op, OpContext ctx, INDArray[] o) {
-          ops.add(op.getOp().opName());
-        }
-      });
+      OpTypeRecorder rec = new OpTypeRecorder();
+      fn.setListeners(rec);
       Map<String, INDArray> out = plan.run(ph);
       fn.setListeners();
+      ops.addAll(rec.types);
       System.out.println("ops=" + String.join(",", ops));
       System.out.println("kernels=" + String.join(",", new ArrayList<>(plan.kernels().keySet())));
       System.out.println("loss=" + out.get("loss").getDouble(0) + " grad=" + out.get("fc.weight-grad").norm2Number());

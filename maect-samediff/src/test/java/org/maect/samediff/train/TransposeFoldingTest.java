@@ -8,17 +8,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.maect.samediff.vit.Linear;
 import org.maect.samediff.vit.Params;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * {@link TransposeFolding}: a FLOAT training pass through a Linear (whose weight is read
@@ -63,20 +57,11 @@ class TransposeFoldingTest {
     SameDiff fn = sd.getFunction("grad");
     List<String> names = new ArrayList<>(List.of("loss"));
     for (String v : params) names.add(v + "-grad");
-    List<String> seen = new ArrayList<>();
+    OpTypeRecorder rec = new OpTypeRecorder();
+    List<String> seen = rec.types;
     try (ExecutionPlan plan = ExecutionPlan.record(fn, ph, names).plan()) {
       assertThat(plan).as("the pass is planned").isNotNull();
-      fn.setListeners(new BaseListener() {
-        @Override
-        public boolean isActive(Operation operation) {
-          return true;
-        }
-
-        @Override
-        public void opExecution(SameDiff f, At at, MultiDataSet b, SameDiffOp op, OpContext ctx, INDArray[] o) {
-          seen.add(op.getOp().opName());
-        }
-      });
+      fn.setListeners(rec);
       Map<String, INDArray> got = plan.run(ph);
       List<String> folded = new ArrayList<>(seen);
       seen.clear();
