@@ -170,9 +170,10 @@ public final class AdamW {
 
   /**
    * The whole update in one pass over native memory (FLOAT, dense, C order): chunks are copied to heap arrays,
-   * where C2 vectorises the loop (8 lanes of sqrt and divide), and back. About 5x faster than a loop over the
-   * buffers, 2x the fused libnd4j kernel plus axpy, and no update buffer. Same arithmetic, in the same order, as
-   * torch's {@code _single_tensor_adamw}.
+   * where C2 vectorises the loop (8 lanes of sqrt and divide), and back; no update buffer. Replacing the scalar loop
+   * over the buffers cut the time between the passes of a ViT-Ti MAE step (mostly this update, 5.8 M parameters)
+   * from 12.3 to 9.0 ms. Same arithmetic, in the same order, as torch's {@code _single_tensor_adamw} (Java neither
+   * reassociates nor contracts to FMA, so vectorising does not change a bit).
    */
   private void javaStep(INDArray p, INDArray g, Slot s, double a, double wd) {
     FloatBuffer pb = p.data().asNioFloat();

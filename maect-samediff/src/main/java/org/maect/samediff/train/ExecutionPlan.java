@@ -284,6 +284,11 @@ public final class ExecutionPlan implements AutoCloseable {
     }
   }
 
+  /** The names an op reads (none: an empty list). */
+  static List<String> inputs(SameDiffOp op) {
+    return op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+  }
+
   /** Ops whose output is their input array itself in SameDiff's session. */
   private static boolean isAlias(DifferentialFunction df, int args) {
     return df instanceof Identity || (df instanceof Assign && args == 1);
@@ -292,7 +297,7 @@ public final class ExecutionPlan implements AutoCloseable {
   /** The op's kind in a traced pass, or null if the trace does not support it. */
   private static Kind traceKind(SameDiffOp op) {
     DifferentialFunction df = op.getOp();
-    int args = op.getInputsToOp() == null ? 0 : op.getInputsToOp().size();
+    int args = inputs(op).size();
     if (isAlias(df, args)) return Kind.ALIAS;
     if (df instanceof GradientBackwardsMarker) return Kind.CONSTANT;
     if (df instanceof org.nd4j.linalg.api.ops.DynamicCustomOp) {
@@ -370,7 +375,7 @@ public final class ExecutionPlan implements AutoCloseable {
     Map<String, Integer> lastUse = new HashMap<>();
     for (int i = 0; i < order.size(); i++) {
       SameDiffOp op = order.get(i);
-      List<String> in = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+      List<String> in = inputs(op);
       for (String n : in) lastUse.put(root.getOrDefault(n, n), i);
       if (traceKind(op) == Kind.ALIAS) root.put(op.getOutputsOfOp().get(0), root.getOrDefault(in.get(0), in.get(0)));
     }
@@ -383,7 +388,7 @@ public final class ExecutionPlan implements AutoCloseable {
       for (int i = 0; i < order.size(); i++) {
         SameDiffOp op = order.get(i);
         DifferentialFunction df = op.getOp();
-        List<String> inNames = op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
+        List<String> inNames = inputs(op);
         List<String> outNames = op.getOutputsOfOp();
         INDArray[] in = new INDArray[inNames.size()];
         for (int k = 0; k < in.length; k++) in[k] = traceValue(fn, values, placeholders, inNames.get(k));
@@ -540,7 +545,7 @@ public final class ExecutionPlan implements AutoCloseable {
       Recorded r = ops.get(i);
       if (r.problem() != null) throw new UnsupportedGraphException(r.problem());
       DifferentialFunction df = r.op().getOp();
-      List<String> inNames = r.op().getInputsToOp() == null ? List.of() : r.op().getInputsToOp();
+      List<String> inNames = inputs(r.op());
       List<String> outNames = r.op().getOutputsOfOp() == null ? List.of() : r.op().getOutputsOfOp();
       if (outNames.size() != r.outShapes().length) {
         throw new UnsupportedGraphException("op " + r.op().getName() + ": " + outNames.size() + " output names, "

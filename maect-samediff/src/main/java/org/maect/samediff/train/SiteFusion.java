@@ -1,5 +1,7 @@
 package org.maect.samediff.train;
 
+import static org.maect.samediff.train.ExecutionPlan.inputs;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -175,7 +177,7 @@ final class SiteFusion {
       if (ops.get(i).getName().startsWith(scope + "/")) {
         fwd.add(i);
         internal.addAll(ops.get(i).getOutputsOfOp());
-        for (String in : ins(ops.get(i))) {
+        for (String in : inputs(ops.get(i))) {
           if (in.startsWith(scope + "/")) internal.add(in); // the site's constants
         }
       }
@@ -190,7 +192,7 @@ final class SiteFusion {
         if (eps != null) throw new Unfit("two add_scalar ops");
         eps = sa.scalar().getDouble(0);
       }
-      for (String in : ins(op)) {
+      for (String in : inputs(op)) {
         if (internal.contains(in) || in.equals(g) || in.equals(b)) continue;
         if (x != null && !x.equals(in)) throw new Unfit("two outside inputs, " + x + " and " + in);
         x = in;
@@ -208,7 +210,7 @@ final class SiteFusion {
     for (SameDiffOp op : ops) {
       boolean g0 = op.getOp() instanceof GradientBackwardsMarker || op.getOp().opName().endsWith("_bp");
       if (!g0) {
-        for (String in : ins(op)) {
+        for (String in : inputs(op)) {
           if (grad.contains(in)) {
             g0 = true;
             break;
@@ -227,7 +229,7 @@ final class SiteFusion {
       boolean readsInternal = false;
       boolean readsBack = false;
       boolean foreignGrad = false;
-      for (String in : ins(op)) {
+      for (String in : inputs(op)) {
         if (internal.contains(in)) readsInternal = true;
         if (backOut.contains(in)) readsBack = true;
         else if (grad.contains(in) && !in.equals(y + "-grad")) foreignGrad = true; // y's own gradient enters R
@@ -244,7 +246,7 @@ final class SiteFusion {
       String dy = null;
       int first = -1;
       for (int i : back) {
-        for (String in : ins(ops.get(i))) {
+        for (String in : inputs(ops.get(i))) {
           if (grad.contains(in) && !backOut.contains(in)) {
             if (dy != null && !dy.equals(in)) throw new Unfit("two outside gradients, " + dy + " and " + in);
             dy = in;
@@ -259,15 +261,15 @@ final class SiteFusion {
         for (String o : op.getOutputsOfOp()) producerOf.put(o, op);
       }
       for (int i : back) {
-        for (String in : ins(ops.get(i))) {
+        for (String in : inputs(ops.get(i))) {
           if (grad.contains(in) || backOut.contains(in) || internal.contains(in) || in.equals(x) || in.equals(g)
               || in.equals(b)) {
             continue;
           }
           SameDiffOp p = producerOf.get(in);
-          boolean siteShape = p != null && "shape_of".equals(p.getOp().opName()) && ins(p).size() == 1
-              && (ins(p).get(0).equals(x) || ins(p).get(0).equals(g) || ins(p).get(0).equals(b)
-                  || internal.contains(ins(p).get(0)));
+          boolean siteShape = p != null && "shape_of".equals(p.getOp().opName()) && inputs(p).size() == 1
+              && (inputs(p).get(0).equals(x) || inputs(p).get(0).equals(g) || inputs(p).get(0).equals(b)
+                  || internal.contains(inputs(p).get(0)));
           if (!siteShape) throw new Unfit("backward op " + ops.get(i).getName() + " reads " + in);
         }
       }
@@ -275,7 +277,7 @@ final class SiteFusion {
       Map<String, FusedOp.Role> escaping = new LinkedHashMap<>();
       for (int i = 0; i < ops.size(); i++) {
         if (back.contains(i)) continue;
-        for (String in : ins(ops.get(i))) {
+        for (String in : inputs(ops.get(i))) {
           if (backOut.contains(in)) escaping.put(in, null);
         }
       }
@@ -312,7 +314,7 @@ final class SiteFusion {
         if (op.getOutputsOfOp().contains(y)) yAt = i;
         continue;
       }
-      for (String in : ins(op)) {
+      for (String in : inputs(op)) {
         if (internal.contains(in)) {
           alone = false;
           break;
@@ -350,17 +352,19 @@ final class SiteFusion {
     }
     for (String z : parts.subList(Math.min(1, parts.size()), parts.size())) {
       if (requested.contains(z)) continue;
-      List<Integer> readers = new ArrayList<>();
-      for (int i = 0; i < ops.size(); i++) {
-        if (!back.contains(i) && ins(ops.get(i)).contains(z)) readers.add(i);
+      Map<Integer, String> others = new LinkedHashMap<>(); // reader -> the other addend
+      boolean adds = true;
+      for (int i = 0; i < ops.size() && adds; i++) {
+        if (back.contains(i) || !inputs(ops.get(i)).contains(z)) continue;
+        String other = otherAddend(out.get(i), z, parts);
+        if (other == null) adds = false;
+        else others.put(i, other);
       }
-      boolean adds = !readers.isEmpty();
-      for (int i : readers) adds &= otherAddend(out.get(i), z, parts) != null;
-      if (!adds) continue;
-      for (int i : readers) {
-        SameDiffOp add = out.get(i);
-        out.set(i, SameDiffOp.builder().name(add.getName()).op(new Identity())
-            .inputsToOp(List.of(otherAddend(add, z, parts))).outputsOfOp(new ArrayList<>(add.getOutputsOfOp())).build());
+      if (!adds || others.isEmpty()) continue;
+      for (Map.Entry<Integer, String> e : others.entrySet()) {
+        SameDiffOp add = out.get(e.getKey());
+        out.set(e.getKey(), SameDiffOp.builder().name(add.getName()).op(new Identity())
+            .inputsToOp(List.of(e.getValue())).outputsOfOp(new ArrayList<>(add.getOutputsOfOp())).build());
       }
       escaping.remove(z);
     }
@@ -368,8 +372,8 @@ final class SiteFusion {
 
   /** The other input of {@code op} if it is a two-input {@code add} of {@code z} and a value not among the parts. */
   private static String otherAddend(SameDiffOp op, String z, List<String> parts) {
-    if (op == null || op.getOp().getClass() != AddOp.class || ins(op).size() != 2) return null;
-    List<String> in = ins(op);
+    if (op == null || op.getOp().getClass() != AddOp.class || inputs(op).size() != 2) return null;
+    List<String> in = inputs(op);
     String other = in.get(0).equals(z) ? in.get(1) : in.get(1).equals(z) ? in.get(0) : null;
     return other == null || parts.contains(other) ? null : other;
   }
@@ -380,7 +384,7 @@ final class SiteFusion {
     boolean changed = true;
     while (changed) {
       Set<String> read = new HashSet<>(requested);
-      for (SameDiffOp op : cur) read.addAll(ins(op));
+      for (SameDiffOp op : cur) read.addAll(inputs(op));
       List<SameDiffOp> next = new ArrayList<>(cur.size());
       for (SameDiffOp op : cur) {
         boolean used = false;
@@ -398,7 +402,4 @@ final class SiteFusion {
     return cur;
   }
 
-  private static List<String> ins(SameDiffOp op) {
-    return op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
-  }
 }

@@ -1,5 +1,7 @@
 package org.maect.samediff.train;
 
+import static org.maect.samediff.train.ExecutionPlan.inputs;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>transposed reads</b>: a {@code permute(1, 0)} of W whose every reader is a {@code matmul} (without
  *       transposed result, alpha 1, beta 0) or reads it as {@code xw_plus_b}'s weight: each matmul reads W with the
  *       operand's transpose flag flipped, each {@code xw_plus_b(x, W^T, b)} reads W with its own transpose flag
- *       (integer argument 1 in libnd4j 1.0.0-M2.1: {@code bTranspose}); the permute is dropped;
+ *       (libnd4j 1.0.0-M2.1: integer argument 0 = 1, {@code bTranspose}); the permute is dropped;
  *   <li><b>transposed products</b>: a {@code permute(1, 0)} of a matmul's result that nothing else reads is that
  *       product transposed: {@code (op(A) op(B))^T = op(B)^T op(A)^T}, one matmul of B and A with both flags
  *       flipped, writing the permute's output.
@@ -106,17 +108,17 @@ final class TransposeFolding {
   private static Map<String, List<Integer>> readers(List<SameDiffOp> ops) {
     Map<String, List<Integer>> m = new HashMap<>();
     for (int i = 0; i < ops.size(); i++) {
-      for (String in : ins(ops.get(i))) m.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
+      for (String in : inputs(ops.get(i))) m.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
     }
     return m;
   }
 
   /** A {@code permute(1, 0)} of one FLOAT input with static dimensions. */
   private static boolean isTranspose(SameDiff fn, SameDiffOp op) {
-    if (op.getOp().getClass() != Permute.class || ins(op).size() != 1 || op.getOutputsOfOp().size() != 1) {
+    if (op.getOp().getClass() != Permute.class || inputs(op).size() != 1 || op.getOutputsOfOp().size() != 1) {
       return false;
     }
-    SDVariable in = fn.getVariable(ins(op).get(0));
+    SDVariable in = fn.getVariable(inputs(op).get(0));
     if (in == null || in.dataType() != DataType.FLOAT) return false;
     long[] dims = ((Permute) op.getOp()).iArgs();
     return dims.length == 2 && dims[0] == 1 && dims[1] == 0;
@@ -135,7 +137,7 @@ final class TransposeFolding {
   }
 
   private static boolean foldableReader(SameDiffOp r, String wt) {
-    List<String> in = ins(r);
+    List<String> in = inputs(r);
     if (r.getOp().getClass() == XwPlusB.class) {
       // only in its weight's place and without a transpose argument of its own
       return in.size() == 3 && wt.equals(in.get(1)) && !wt.equals(in.get(0)) && !wt.equals(in.get(2))
@@ -145,7 +147,7 @@ final class TransposeFolding {
   }
 
   private static SameDiffOp readThrough(SameDiffOp r, String wt, String w) {
-    List<String> in = ins(r);
+    List<String> in = inputs(r);
     if (r.getOp().getClass() == XwPlusB.class) {
       XwPlusB op = new XwPlusB();
       op.addIArgument(1); // bTranspose: y = x W^T + b
@@ -168,7 +170,4 @@ final class TransposeFolding {
         .build();
   }
 
-  private static List<String> ins(SameDiffOp op) {
-    return op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
-  }
 }
